@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from collector.http import audio_response
+from collector.models import Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class KeywordInline(admin.TabularInline):
+    model = Keyword
+    extra = 1
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "language", "licence", "target_clips_per_keyword", "active"]
+    list_filter = ["active", "language"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [KeywordInline]
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["text", "campaign", "language", "is_filler"]
+    list_filter = ["campaign", "is_filler"]
+    search_fields = ["text"]
+
+
+@admin.register(Clip)
+class ClipAdmin(admin.ModelAdmin):
+    list_display = ["id", "keyword", "campaign", "status", "duration_s", "rms_dbfs", "too_quiet", "created_at", "player"]
+    list_filter = ["campaign", "status", "too_quiet", "keyword"]
+    readonly_fields = [f.name for f in Clip._meta.fields] + ["player"]
+    list_select_related = ["keyword", "campaign"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # clips come from volunteers or the importer, with consent
+
+    @admin.display(description="audio")
+    def player(self, clip):
+        url = reverse("admin:collector_clip_audio", args=[clip.pk])
+        return format_html('<audio controls preload="none" src="{}"></audio>', url)
+
+    def get_urls(self):
+        return [path("<uuid:clip_id>/audio/", self.admin_site.admin_view(self.audio_view), name="collector_clip_audio")] + super().get_urls()
+
+    def audio_view(self, request, clip_id):
+        clip = Clip.objects.get(pk=clip_id)
+        return audio_response(clip.audio.name)
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["contributor", "campaign", "version", "licence", "is_adult", "accepted_at"]
+    list_filter = ["campaign", "version", "licence"]
+    readonly_fields = ["contributor", "campaign", "version", "text_sha256", "is_adult", "licence", "accepted_at"]
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["id", "created_at", "user"]
+    readonly_fields = ["id", "token_sha256", "created_at"]
+
+
+admin.site.register(Demographics)
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "clip_sha256", "deleted_at"]
+    readonly_fields = ["speaker_hash", "clip_sha256", "campaign", "deleted_at"]

@@ -1,0 +1,162 @@
+"""Thin JSON API views: validate input, call one service or selector, serialize the output."""
+from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from collector import selectors, serializers, services
+from collector.authentication import ContributorAuthentication
+from collector.consent import consent_document
+from collector.errors import ApplicationError, ConsentRequired, NotFound
+from collector.http import audio_response
+from collector.middleware import clear_contributor_cookie, set_contributor_cookie
+from collector.models import PREFER_NOT, Demographics
+from collector.throttles import UploadAddressThrottle, UploadContributorThrottle
+
+
+class ContributorAPIView(APIView):
+    authentication_classes = [ContributorAuthentication]
+
+    @property
+    def contributor(self):
+        return self.request.auth
+
+    def require_contributor(self):
+        if self.request.auth is None:
+            raise ConsentRequired("you have not given consent yet: accept a campaign's consent form first")
+        return self.request.auth
+
+    def campaign(self, slug):
+        campaign = selectors.campaign_get_active(slug=slug)
+        if campaign is None:
+            raise NotFound(f"no active campaign {slug!r}")
+        return campaign
+
+
+class CampaignListApi(APIView):
+    @extend_schema(responses=serializers.CampaignOutput(many=True))
+    def get(self, request):
+        return Response(serializers.CampaignOutput(selectors.campaigns_active(), many=True).data)
+
+
+class ConsentApi(ContributorAPIView):
+    @extend_schema(responses=serializers.ConsentDocumentOutput)
+    def get(self, request, slug):
+        campaign = self.campaign(slug)
+        document = consent_document(campaign)
+        accepted = selectors.consent_current(contributor=self.contributor, campaign=campaign) is not None
+        return Response(serializers.ConsentDocumentOutput({**document.__dict__, "accepted": accepted}).data)
+
+    @extend_schema(request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: serializers.ErrorOutput, 409: serializers.ErrorOutput})
+    def post(self, request, slug):
+        campaign = self.campaign(slug)
+        data = serializers.ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent, token = services.consent_give(contributor=self.contributor, campaign=campaign, **data.validated_data)
+        response = Response(serializers.ConsentOutput(consent).data, status=status.HTTP_201_CREATED)
+        if token:
+            set_contributor_cookie(response, token)
+        return response
+
+
+class PromptApi(ContributorAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("previous", int, description="Keyword id just shown (skipped or recorded); never repeated.")],
+        responses=serializers.PromptOutput,
+    )
+    def get(self, request, slug):
+        campaign = self.campaign(slug)
+        previous = request.query_params.get("previous")
+        if previous is not None and not previous.isdigit():
+            raise ApplicationError("previous must be a keyword id (an integer)")
+        keyword = selectors.keyword_next_prompt(
+            campaign=campaign, contributor=self.contributor, previous_keyword_id=int(previous) if previous else None
+        )
+        if keyword is None:
+            raise NotFound("this campaign has no keywords yet")
+        return Response(serializers.PromptOutput(keyword).data)
+
+
+class ClipUploadApi(ContributorAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadContributorThrottle, UploadAddressThrottle]
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.ClipUploadInput},
+        responses={201: serializers.ClipOutput, 400: serializers.ErrorOutput, 403: serializers.ErrorOutput, 409: serializers.ErrorOutput, 429: serializers.ErrorOutput},
+    )
+    def post(self, request, slug):
+        campaign = self.campaign(slug)
+        limit = settings.CHORUS_UPLOAD_MAX_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
+            raise ApplicationError(f"the upload is {request.META['CONTENT_LENGTH']} bytes; the limit is {limit} bytes", code="too_large")
+        data = serializers.ClipUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["audio"]
+        audio = upload.read(limit + 1)
+        clip = services.clip_create(
+            contributor=self.contributor, campaign=campaign, keyword_text=data.validated_data["keyword"], audio=audio, max_bytes=limit
+        )
+        return Response(serializers.ClipOutput(clip).data, status=status.HTTP_201_CREATED)
+
+
+class DemographicsApi(ContributorAPIView):
+    @extend_schema(responses=serializers.DemographicsIO)
+    def get(self, request):
+        contributor = self.require_contributor()
+        demographics = Demographics.objects.filter(contributor=contributor).first()
+        return Response(serializers.DemographicsIO(demographics or {}).data)
+
+    @extend_schema(request=serializers.DemographicsIO, responses={200: serializers.DemographicsIO, 400: serializers.ErrorOutput})
+    def put(self, request):
+        contributor = self.require_contributor()
+        data = serializers.DemographicsIO(data=request.data)
+        data.is_valid(raise_exception=True)
+        language = self._language(request)
+        demographics = services.demographics_update(contributor=contributor, language=language, **data.validated_data)
+        return Response(serializers.DemographicsIO(demographics).data)
+
+    def _language(self, request):
+        slug = request.query_params.get("campaign")
+        campaign = selectors.campaign_get_active(slug=slug) if slug else None
+        return campaign.language if campaign else None
+
+
+class MyClipsApi(ContributorAPIView):
+    @extend_schema(responses=serializers.ClipOutput(many=True))
+    def get(self, request):
+        contributor = self.require_contributor()
+        return Response(serializers.ClipOutput(selectors.clips_of_contributor(contributor=contributor), many=True).data)
+
+
+class MyClipApi(ContributorAPIView):
+    @extend_schema(responses={204: None, 404: serializers.ErrorOutput})
+    def delete(self, request, clip_id):
+        services.clip_delete(contributor=self.require_contributor(), clip_id=clip_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyClipAudioApi(ContributorAPIView):
+    @extend_schema(responses={(200, "audio/wav"): bytes})
+    def get(self, request, clip_id):
+        clip = selectors.clips_of_contributor(contributor=self.require_contributor()).filter(id=clip_id).first()
+        if clip is None:
+            raise NotFound("no such clip among your recordings")
+        return audio_response(clip.audio.name)
+
+
+class MyDataApi(ContributorAPIView):
+    @extend_schema(responses={(200, "application/zip"): bytes}, description="Everything held about you: data.json and your audio, as a zip.")
+    def get(self, request):
+        archive = services.contributor_export(contributor=self.require_contributor())
+        return FileResponse(archive, as_attachment=True, filename="chorus-my-data.zip", content_type="application/zip")
+
+    @extend_schema(responses=serializers.ErasureOutput, description="Erase all your clips, demographics and consents. Cannot be undone.")
+    def delete(self, request):
+        deleted = services.contributor_erase(contributor=self.require_contributor())
+        response = Response(serializers.ErasureOutput({"deleted_clips": deleted}).data)
+        clear_contributor_cookie(response)
+        return response

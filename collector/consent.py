@@ -1,0 +1,37 @@
+"""The consent document: one versioned text per campaign, hashed exactly as shown."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+CONSENT_VERSION = "1"
+
+LICENCES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International", "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0 Universal (public domain dedication)", "https://creativecommons.org/publicdomain/zero/1.0/"),
+}
+
+
+@dataclass(frozen=True)
+class ConsentDocument:
+    version: str
+    text: str
+    sha256: str
+    licence: str
+
+
+def consent_document(campaign) -> ConsentDocument:
+    licence_name, licence_url = LICENCES.get(campaign.licence, (campaign.licence, ""))
+    text = render_to_string(
+        f"collector/consent/v{CONSENT_VERSION}.txt",
+        {"campaign": campaign, "licence_name": licence_name, "licence_url": licence_url or "see the campaign page", "version": CONSENT_VERSION},
+    ).strip()
+    return ConsentDocument(
+        version=CONSENT_VERSION,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        licence=campaign.licence,
+    )

@@ -1,0 +1,159 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=16, unique=True, help_text="BCP 47 tag, e.g. en, en-GB, sw.")
+    name = models.CharField(max_length=100)
+    accents = models.JSONField(default=list, blank=True, help_text="Accent labels volunteers may choose from.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="campaigns")
+    licence = models.CharField(max_length=64, default="CC-BY-4.0", help_text="SPDX id of the licence clips are given under.")
+    target_clips_per_keyword = models.PositiveIntegerField(default=1000)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Keyword(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="keywords")
+    text = models.CharField(max_length=64)
+    language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="keywords")
+    is_filler = models.BooleanField(default=False, help_text="Filler words are prompted ~10% of the time and train the 'unknown' class.")
+
+    class Meta:
+        ordering = ["campaign", "is_filler", "text"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "text"], name="keyword_unique_per_campaign")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Contributor(models.Model):
+    """A volunteer. Anonymous: the browser holds a random secret; only its sha256 is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributor")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"contributor {str(self.id)[:8]}"
+
+
+class Consent(models.Model):
+    contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="consents")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="consents")
+    version = models.CharField(max_length=16)
+    text_sha256 = models.CharField(max_length=64, help_text="sha256 of the exact consent text shown.")
+    is_adult = models.BooleanField(help_text="Confirmed being 18 or older.")
+    licence = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        indexes = [models.Index(fields=["contributor", "campaign", "-accepted_at"])]
+
+    def __str__(self) -> str:
+        return f"consent {self.version} to {self.campaign} ({self.licence})"
+
+
+PREFER_NOT = "prefer_not"
+
+
+class Demographics(models.Model):
+    AGE_BRACKETS = [
+        (PREFER_NOT, "Prefer not to say"),
+        ("18-29", "18–29"),
+        ("30-39", "30–39"),
+        ("40-49", "40–49"),
+        ("50-59", "50–59"),
+        ("60-69", "60–69"),
+        ("70+", "70 or older"),
+    ]
+    GENDERS = [
+        (PREFER_NOT, "Prefer not to say"),
+        ("female", "Female"),
+        ("male", "Male"),
+        ("non_binary", "Non-binary"),
+        ("other", "Another gender"),
+    ]
+
+    contributor = models.OneToOneField(Contributor, on_delete=models.CASCADE, related_name="demographics")
+    age_bracket = models.CharField(max_length=16, choices=AGE_BRACKETS, default=PREFER_NOT)
+    gender = models.CharField(max_length=16, choices=GENDERS, default=PREFER_NOT)
+    accent = models.CharField(max_length=64, default=PREFER_NOT, help_text="One of the language's accent labels, 'other' or prefer_not.")
+    native_language = models.CharField(max_length=16, default=PREFER_NOT, help_text="BCP 47 tag or prefer_not.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+
+
+class Clip(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        VALID = "valid", "Valid"
+        INVALID = "invalid", "Invalid"
+        OTHER = "other", "Undecided (tie at vote cap)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="clips")
+    keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="clips")
+    contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="clips")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="clips")
+    consent_version = models.CharField(max_length=16)
+    audio = models.FileField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    duration_s = models.FloatField()
+    sample_rate = models.PositiveIntegerField()
+    num_samples = models.PositiveIntegerField()
+    original_sample_rate = models.PositiveIntegerField()
+    original_channels = models.PositiveSmallIntegerField()
+    original_format = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    rms_dbfs = models.FloatField()
+    peak = models.FloatField()
+    clipped_ratio = models.FloatField()
+    voiced_duration_s = models.FloatField()
+    loudest_1s_mean_abs = models.FloatField()
+    too_quiet = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")]
+        indexes = [models.Index(fields=["campaign", "keyword", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} ({str(self.id)[:8]})"
+
+
+class Tombstone(models.Model):
+    """What remains of an erased clip: enough for later releases to list the deletion, nothing more."""
+
+    speaker_hash = models.CharField(max_length=128, db_index=True)
+    clip_sha256 = models.CharField(max_length=64)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tombstones")
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deleted_at"]

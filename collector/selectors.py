@@ -1,0 +1,70 @@
+"""Reads for the collector: no writes here."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+
+from collector.consent import consent_document
+from collector.models import Campaign, Clip, Consent, Contributor, Keyword
+from collector.pseudonyms import token_sha256
+
+FILLER_SHARE = 0.10
+
+
+def contributor_from_token(token: str | None) -> Contributor | None:
+    if not token or len(token) > 200:
+        return None
+    return Contributor.objects.filter(token_sha256=token_sha256(token)).first()
+
+
+def campaign_get_active(*, slug: str) -> Campaign | None:
+    return Campaign.objects.select_related("language").filter(slug=slug, active=True).first()
+
+
+def consent_current(*, contributor: Contributor | None, campaign: Campaign) -> Consent | None:
+    """The contributor's consent to the text this campaign shows now, if any."""
+    if contributor is None:
+        return None
+    document = consent_document(campaign)
+    return (
+        Consent.objects.filter(contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256)
+        .order_by("-accepted_at")
+        .first()
+    )
+
+
+def keyword_next_prompt(
+    *, campaign: Campaign, contributor: Contributor | None, previous_keyword_id: int | None = None, rng: random.Random | None = None
+) -> Keyword | None:
+    """Steer toward the campaign's targets: the core word with the fewest usable clips, fillers ~10%.
+
+    Never the previous word again, unless it is the only word there is.
+    """
+    rng = rng or random.Random()
+    keywords = list(
+        Keyword.objects.filter(campaign=campaign).annotate(
+            n_clips=Count("clips", filter=~Q(clips__status=Clip.Status.INVALID))
+        )
+    )
+    candidates = [k for k in keywords if k.id != previous_keyword_id] or keywords
+    if not candidates:
+        return None
+    core = [k for k in candidates if not k.is_filler]
+    fillers = [k for k in candidates if k.is_filler]
+    if fillers and (not core or rng.random() < FILLER_SHARE):
+        return rng.choice(fillers)
+    mine = Counter()
+    if contributor is not None:
+        mine.update(Clip.objects.filter(contributor=contributor, campaign=campaign).values_list("keyword_id", flat=True))
+    target = campaign.target_clips_per_keyword
+    return min(core, key=lambda k: (k.n_clips >= target, k.n_clips, mine[k.id], rng.random()))
+
+
+def clips_of_contributor(*, contributor: Contributor) -> QuerySet[Clip]:
+    return Clip.objects.filter(contributor=contributor).select_related("keyword", "campaign").order_by("-created_at")
+
+
+def campaigns_active() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(active=True).select_related("language")

@@ -1,0 +1,89 @@
+from rest_framework import serializers
+
+from collector.models import PREFER_NOT, Campaign, Clip, Demographics, Keyword
+
+
+class CampaignOutput(serializers.ModelSerializer):
+    language = serializers.CharField(source="language.code")
+    language_name = serializers.CharField(source="language.name")
+
+    class Meta:
+        model = Campaign
+        fields = ["slug", "name", "description", "language", "language_name", "licence", "target_clips_per_keyword"]
+
+
+class ConsentDocumentOutput(serializers.Serializer):
+    version = serializers.CharField()
+    text = serializers.CharField()
+    sha256 = serializers.CharField()
+    licence = serializers.CharField()
+    accepted = serializers.BooleanField()
+
+
+class ConsentInput(serializers.Serializer):
+    text_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="sha256 of the consent text you were shown.")
+    is_adult = serializers.BooleanField(help_text="I am 18 or older.")
+    licence_accepted = serializers.BooleanField()
+
+
+class ConsentOutput(serializers.Serializer):
+    version = serializers.CharField()
+    text_sha256 = serializers.CharField()
+    licence = serializers.CharField()
+    accepted_at = serializers.DateTimeField()
+
+
+class DemographicsIO(serializers.Serializer):
+    age_bracket = serializers.CharField(required=False, default=PREFER_NOT)
+    gender = serializers.CharField(required=False, default=PREFER_NOT)
+    accent = serializers.CharField(required=False, default=PREFER_NOT)
+    native_language = serializers.CharField(required=False, default=PREFER_NOT)
+
+
+class DemographicsOptionsOutput(serializers.Serializer):
+    age_bracket = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    gender = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    accent = serializers.ListField(child=serializers.CharField())
+
+
+class PromptOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Keyword
+        fields = ["id", "text", "is_filler"]
+
+
+class ClipUploadInput(serializers.Serializer):
+    keyword = serializers.CharField(max_length=64, help_text="The prompted keyword's text.")
+    audio = serializers.FileField(allow_empty_file=True, help_text="The recording: WAV (16-bit PCM 16 kHz mono preferred), FLAC or OGG; 0.5–3 s.")
+
+
+class ClipOutput(serializers.ModelSerializer):
+    keyword = serializers.CharField(source="keyword.text")
+    campaign = serializers.CharField(source="campaign.slug")
+    audio_url = serializers.SerializerMethodField()
+    quality = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clip
+        fields = ["id", "campaign", "keyword", "status", "duration_s", "sample_rate", "sha256", "created_at", "too_quiet", "quality", "audio_url"]
+
+    def get_audio_url(self, clip) -> str:
+        return f"/api/me/clips/{clip.id}/audio/"
+
+    def get_quality(self, clip) -> dict:
+        return {
+            "rms_dbfs": clip.rms_dbfs,
+            "peak": clip.peak,
+            "clipped_ratio": clip.clipped_ratio,
+            "voiced_duration_s": clip.voiced_duration_s,
+            "loudest_1s_mean_abs": clip.loudest_1s_mean_abs,
+        }
+
+
+class ErasureOutput(serializers.Serializer):
+    deleted_clips = serializers.IntegerField()
+
+
+class ErrorOutput(serializers.Serializer):
+    error = serializers.CharField()
+    detail = serializers.CharField()

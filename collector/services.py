@@ -1,0 +1,212 @@
+"""Every write the collector makes goes through these functions."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+import uuid
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from collector.consent import consent_document
+from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Tombstone
+from collector.pseudonyms import new_token, speaker_hash, token_sha256
+from collector.selectors import clips_of_contributor, consent_current
+from kws import audio as kws_audio
+from kws import quality
+
+logger = logging.getLogger(__name__)
+
+
+def contributor_create() -> tuple[Contributor, str]:
+    """A new anonymous contributor and the secret token that identifies them (never stored)."""
+    token = new_token()
+    return Contributor.objects.create(token_sha256=token_sha256(token)), token
+
+
+@transaction.atomic
+def consent_give(
+    *, contributor: Contributor | None, campaign: Campaign, text_sha256: str, is_adult: bool, licence_accepted: bool
+) -> tuple[Consent, str | None]:
+    """Record informed consent. A first-time volunteer becomes a contributor only here, once they agree.
+
+    Returns the consent and, for a new contributor, the secret token for their cookie.
+    """
+    document = consent_document(campaign)
+    if text_sha256 != document.sha256:
+        raise Conflict("the consent text has changed since you opened the page; please read the current version and accept it again", code="consent_changed")
+    if not is_adult:
+        raise ApplicationError("you must confirm that you are 18 or older to take part", code="not_adult")
+    if not licence_accepted:
+        raise ApplicationError(f"you must accept the {campaign.licence} licence to contribute recordings", code="licence_not_accepted")
+    token = None
+    if contributor is None:
+        contributor, token = contributor_create()
+    consent = Consent.objects.create(
+        contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256, is_adult=True, licence=campaign.licence
+    )
+    return consent, token
+
+
+def _validate_choice(field: str, value: str, allowed: set[str]) -> str:
+    if value not in allowed:
+        raise ApplicationError(f"{field}: {value!r} is not one of {', '.join(sorted(allowed))}", code="invalid_demographics")
+    return value
+
+
+def demographics_update(*, contributor: Contributor, language=None, **fields: str) -> Demographics:
+    """Create or edit a contributor's optional demographics; unknown values are refused, not stored."""
+    allowed = {
+        "age_bracket": {c for c, _ in Demographics.AGE_BRACKETS},
+        "gender": {c for c, _ in Demographics.GENDERS},
+        "accent": {PREFER_NOT, "other", *(language.accents if language else [])},
+    }
+    demographics, _ = Demographics.objects.get_or_create(contributor=contributor)
+    changed = []
+    for field, value in fields.items():
+        if field in allowed:
+            value = _validate_choice(field, value, allowed[field])
+        elif field == "native_language":
+            if value != PREFER_NOT and not (2 <= len(value) <= 16 and value.replace("-", "").isalnum()):
+                raise ApplicationError(f"native_language: {value!r} is not a language tag such as 'en' or 'pt-BR'", code="invalid_demographics")
+        else:
+            raise ApplicationError(f"{field} is not a demographic field", code="invalid_demographics")
+        setattr(demographics, field, value)
+        changed.append(field)
+    if changed:
+        demographics.save(update_fields=[*changed, "updated_at"])
+    return demographics
+
+
+def _clip_storage_name(campaign: Campaign, clip_id: uuid.UUID) -> str:
+    return f"clips/{campaign.slug}/{clip_id}.wav"
+
+
+def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_text: str, audio: bytes, max_bytes: int) -> Clip:
+    """Validate an upload, store canonical audio, and create its row: both or neither."""
+    consent = consent_current(contributor=contributor, campaign=campaign)
+    if consent is None:
+        raise ConsentRequired(f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ before recording")
+    keyword = Keyword.objects.filter(campaign=campaign, text=keyword_text).first()
+    if keyword is None:
+        raise ApplicationError(f"unknown keyword {keyword_text!r}: it is not part of campaign '{campaign.name}'", code="unknown_keyword")
+    try:
+        decoded = kws_audio.decode_upload(audio, max_bytes=max_bytes)
+    except kws_audio.AudioRejected as exc:
+        raise ApplicationError(str(exc), code=exc.code) from None
+    digest = hashlib.sha256(decoded.wav_bytes).hexdigest()
+    if Clip.objects.filter(contributor=contributor, sha256=digest).exists():
+        raise Conflict("you already uploaded this exact recording", code="duplicate")
+    metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
+    clip_id = uuid.uuid4()
+    stored_name = default_storage.save(_clip_storage_name(campaign, clip_id), ContentFile(decoded.wav_bytes))
+    try:
+        with transaction.atomic():
+            return Clip.objects.create(
+                id=clip_id,
+                campaign=campaign,
+                keyword=keyword,
+                contributor=contributor,
+                consent=consent,
+                consent_version=consent.version,
+                audio=stored_name,
+                sha256=digest,
+                duration_s=round(decoded.duration_s, 4),
+                sample_rate=kws_audio.TARGET_SAMPLE_RATE,
+                num_samples=len(decoded.samples),
+                original_sample_rate=decoded.original_sample_rate,
+                original_channels=decoded.original_channels,
+                original_format=decoded.original_format,
+                **metrics.as_dict(),
+            )
+    except IntegrityError:
+        default_storage.delete(stored_name)
+        raise Conflict("you already uploaded this exact recording", code="duplicate") from None
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+
+
+def _storage_delete_after_commit(name: str) -> None:
+    def delete() -> None:
+        try:
+            default_storage.delete(name)
+        except Exception:  # remote storage hiccup: a worker retries until it is gone
+            logger.exception("deleting %s failed; handing it to the worker", name)
+            from collector.tasks import storage_delete
+
+            storage_delete.delay(name)
+
+    transaction.on_commit(delete)
+
+
+def _clip_erase(clip: Clip, speaker: str) -> Tombstone:
+    tombstone = Tombstone.objects.create(speaker_hash=speaker, clip_sha256=clip.sha256, campaign_id=clip.campaign_id)
+    name = clip.audio.name
+    clip.delete()
+    _storage_delete_after_commit(name)
+    return tombstone
+
+
+@transaction.atomic
+def clip_delete(*, contributor: Contributor, clip_id) -> Tombstone:
+    """Erase one clip for good: audio gone from storage, a tombstone left for later releases."""
+    clip = Clip.objects.select_for_update().filter(id=clip_id, contributor=contributor).first()
+    if clip is None:
+        raise NotFound("no such clip among your recordings")
+    return _clip_erase(clip, speaker_hash(contributor.id))
+
+
+@transaction.atomic
+def contributor_erase(*, contributor: Contributor) -> int:
+    """Right to erasure: every clip (tombstoned), demographics, consents and the contributor row."""
+    speaker = speaker_hash(contributor.id)
+    clips = list(Clip.objects.select_for_update().filter(contributor=contributor))
+    for clip in clips:
+        _clip_erase(clip, speaker)
+    contributor.delete()
+    return len(clips)
+
+
+def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporaryFile:
+    """A zip of everything held about the contributor: data.json plus every clip's audio."""
+    clips = list(clips_of_contributor(contributor=contributor))
+    demographics = Demographics.objects.filter(contributor=contributor).first()
+    data = {
+        "exported_at": timezone.now().isoformat(),
+        "contributor": {"id": str(contributor.id), "created_at": contributor.created_at.isoformat()},
+        "demographics": None
+        if demographics is None
+        else {f: getattr(demographics, f) for f in ("age_bracket", "gender", "accent", "native_language")},
+        "consents": [
+            {"campaign": c.campaign.slug, "version": c.version, "text_sha256": c.text_sha256, "is_adult": c.is_adult, "licence": c.licence, "accepted_at": c.accepted_at.isoformat()}
+            for c in contributor.consents.select_related("campaign")
+        ],
+        "clips": [
+            {
+                "id": str(clip.id),
+                "campaign": clip.campaign.slug,
+                "keyword": clip.keyword.text,
+                "status": clip.status,
+                "created_at": clip.created_at.isoformat(),
+                "duration_s": clip.duration_s,
+                "sha256": clip.sha256,
+                "audio": f"audio/{clip.id}.wav",
+            }
+            for clip in clips
+        ],
+    }
+    archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data.json", json.dumps(data, indent=2))
+        for clip in clips:
+            with clip.audio.open("rb") as f:
+                zf.writestr(f"audio/{clip.id}.wav", f.read())
+    archive.seek(0)
+    return archive

@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.core.files.storage import default_storage
+
+
+@shared_task(name="collector.storage_delete", bind=True, max_retries=10, acks_late=True)
+def storage_delete(self, name: str) -> None:
+    """Finish an erasure whose immediate storage delete failed (e.g. S3 unreachable)."""
+    try:
+        default_storage.delete(name)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries))

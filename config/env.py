@@ -1,0 +1,89 @@
+"""The one place that reads the process environment.
+
+Every setting Chorus takes from the environment is declared here, with its default, so the
+README's configuration table and the code cannot drift apart (see `python -m config.env`).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class ImproperlyConfigured(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    default: str | None
+    help: str
+
+
+VARIABLES: dict[str, Var] = {}
+
+
+def _declare(name: str, default: str | None, help: str) -> Var:
+    VARIABLES[name] = Var(name, default, help)
+    return VARIABLES[name]
+
+
+def get(name: str) -> str | None:
+    var = VARIABLES[name]
+    value = os.environ.get(name)
+    return value if value not in (None, "") else var.default
+
+
+def get_bool(name: str) -> bool:
+    return (get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_int(name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def get_list(name: str) -> list[str]:
+    return [item.strip() for item in (get(name) or "").split(",") if item.strip()]
+
+
+_declare("CHORUS_ENV", "development", "`development` (embedded default) or `production` (requires the secrets below).")
+_declare("SECRET_KEY", None, "Django secret key. Required when CHORUS_ENV=production.")
+_declare("CHORUS_SPEAKER_PEPPER", None, "Secret pepper for hashed speaker ids in tombstones and releases. Required in production.")
+_declare("CHORUS_VAR_DIR", str(BASE_DIR / "var"), "Where the embedded default keeps SQLite, media, broker queues and caches.")
+_declare("DATABASE_URL", None, "e.g. `postgres://user:pass@host:5432/chorus`. Unset: SQLite at `$CHORUS_VAR_DIR/chorus.sqlite3`.")
+_declare("REDIS_URL", None, "e.g. `redis://127.0.0.1:6379/0`: Celery broker, results and shared cache. Unset: kombu filesystem broker under `$CHORUS_VAR_DIR/broker`.")
+_declare("ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the web server answers to.")
+_declare("CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (scheme://host) allowed to POST, behind a proxy.")
+_declare("CHORUS_MEDIA_ROOT", None, "Local media directory. Unset: `$CHORUS_VAR_DIR/media`.")
+_declare("AWS_STORAGE_BUCKET_NAME", None, "Set to store audio in S3-compatible storage (django-storages) instead of local disk.")
+_declare("AWS_S3_ENDPOINT_URL", None, "S3 endpoint for non-AWS services (MinIO, R2, ...).")
+_declare("AWS_S3_REGION_NAME", None, "S3 region.")
+_declare("AWS_ACCESS_KEY_ID", None, "S3 access key (or use the instance's role).")
+_declare("AWS_SECRET_ACCESS_KEY", None, "S3 secret key.")
+_declare("CHORUS_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024), "Largest accepted clip upload, in bytes.")
+_declare("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "60/min", "Upload throttle per contributor (DRF rate: N/sec|min|hour|day).")
+_declare("CHORUS_UPLOAD_RATE_ADDRESS", "300/min", "Upload throttle per client address.")
+_declare("CHORUS_TRUSTED_PROXY_COUNT", "0", "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For.")
+_declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
+
+
+def main() -> None:
+    """Print the configuration table in Markdown (used for README.md)."""
+    print("| Variable | Default | Meaning |")
+    print("|---|---|---|")
+    for var in VARIABLES.values():
+        default = f"`{var.default}`" if var.default not in (None, "") else "—"
+        if var.name == "CHORUS_VAR_DIR":
+            default = "`./var`"
+        print(f"| `{var.name}` | {default} | {var.help} |")
+
+
+if __name__ == "__main__":
+    main()
