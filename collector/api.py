@@ -13,7 +13,7 @@ from collector.consent import consent_document
 from collector.errors import ApplicationError, ConsentRequired, NotFound
 from collector.http import audio_response
 from collector.middleware import clear_contributor_cookie, set_contributor_cookie
-from collector.models import PREFER_NOT, Demographics
+from collector.models import Demographics
 from collector.throttles import UploadAddressThrottle, UploadContributorThrottle
 
 
@@ -115,14 +115,8 @@ class DemographicsApi(ContributorAPIView):
         contributor = self.require_contributor()
         data = serializers.DemographicsIO(data=request.data)
         data.is_valid(raise_exception=True)
-        language = self._language(request)
-        demographics = services.demographics_update(contributor=contributor, language=language, **data.validated_data)
+        demographics = services.demographics_update(contributor=contributor, **data.validated_data)
         return Response(serializers.DemographicsIO(demographics).data)
-
-    def _language(self, request):
-        slug = request.query_params.get("campaign")
-        campaign = selectors.campaign_get_active(slug=slug) if slug else None
-        return campaign.language if campaign else None
 
 
 class MyClipsApi(ContributorAPIView):

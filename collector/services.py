@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from collector.consent import consent_document
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
-from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Tombstone
+from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
 from collector.pseudonyms import new_token, speaker_hash, token_sha256
 from collector.selectors import clips_of_contributor, consent_current
 from kws import audio as kws_audio
@@ -54,33 +54,31 @@ def consent_give(
     return consent, token
 
 
-def _validate_choice(field: str, value: str, allowed: set[str]) -> str:
+def _validate_choice(field: str, value: str, allowed: set[str]) -> None:
     if value not in allowed:
         raise ApplicationError(f"{field}: {value!r} is not one of {', '.join(sorted(allowed))}", code="invalid_demographics")
-    return value
 
 
-def demographics_update(*, contributor: Contributor, language=None, **fields: str) -> Demographics:
-    """Create or edit a contributor's optional demographics; unknown values are refused, not stored."""
+def demographics_update(*, contributor: Contributor, **fields: str) -> Demographics:
+    """Create or edit a contributor's optional demographics; unknown values are refused, not stored.
+
+    Accents are chosen from the lists of the languages the contributor has consented to record.
+    """
+    accents = Language.objects.filter(campaigns__consents__contributor=contributor).values_list("accents", flat=True)
     allowed = {
         "age_bracket": {c for c, _ in Demographics.AGE_BRACKETS},
         "gender": {c for c, _ in Demographics.GENDERS},
-        "accent": {PREFER_NOT, "other", *(language.accents if language else [])},
+        "accent": {PREFER_NOT, "other", *(a for language_accents in accents for a in language_accents)},
     }
-    demographics, _ = Demographics.objects.get_or_create(contributor=contributor)
-    changed = []
     for field, value in fields.items():
         if field in allowed:
-            value = _validate_choice(field, value, allowed[field])
+            _validate_choice(field, value, allowed[field])
         elif field == "native_language":
             if value != PREFER_NOT and not (2 <= len(value) <= 16 and value.replace("-", "").isalnum()):
                 raise ApplicationError(f"native_language: {value!r} is not a language tag such as 'en' or 'pt-BR'", code="invalid_demographics")
         else:
             raise ApplicationError(f"{field} is not a demographic field", code="invalid_demographics")
-        setattr(demographics, field, value)
-        changed.append(field)
-    if changed:
-        demographics.save(update_fields=[*changed, "updated_at"])
+    demographics, _ = Demographics.objects.update_or_create(contributor=contributor, defaults=fields)
     return demographics
 
 

@@ -68,7 +68,7 @@ def about_you(request, slug):
     if request.method == "POST":
         fields = {f: request.POST.get(f, PREFER_NOT) or PREFER_NOT for f in ("age_bracket", "gender", "accent", "native_language")}
         try:
-            services.demographics_update(contributor=contributor, language=campaign.language, **fields)
+            services.demographics_update(contributor=contributor, **fields)
         except ApplicationError as exc:
             error = exc.message
         else:

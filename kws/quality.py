@@ -10,9 +10,12 @@ TOO_QUIET_MEAN_ABS = 0.004
 CLIP_LEVEL = 0.999
 FRAME_S = 0.030
 HOP_S = 0.010
-# A frame is voiced when it is loud in absolute terms and stands out from the clip's noise floor.
+# A frame is voiced when it is loud in absolute terms and stands out from the clip's noise floor;
+# a clip with no quiet part at all (speech edge to edge) has no floor to stand out from, so a frame
+# within VOICED_BELOW_PEAK_DB of the loudest one also counts.
 VOICED_MIN_DBFS = -45.0
 VOICED_ABOVE_FLOOR_DB = 12.0
+VOICED_BELOW_PEAK_DB = 20.0
 SILENCE_DBFS = -120.0
 
 
@@ -51,7 +54,8 @@ def voiced_duration(samples: np.ndarray, sample_rate: int) -> float:
     frames = np.lib.stride_tricks.sliding_window_view(samples.astype(np.float64), frame)[::hop]
     frame_dbfs = _dbfs(np.sqrt((frames**2).mean(axis=1)))
     noise_floor = np.percentile(frame_dbfs, 10)
-    voiced = (frame_dbfs > VOICED_MIN_DBFS) & (frame_dbfs > noise_floor + VOICED_ABOVE_FLOOR_DB)
+    relative = min(noise_floor + VOICED_ABOVE_FLOOR_DB, frame_dbfs.max() - VOICED_BELOW_PEAK_DB)
+    voiced = frame_dbfs > max(VOICED_MIN_DBFS, relative)
     return float(voiced.sum() * HOP_S)
 
 

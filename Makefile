@@ -1,0 +1,41 @@
+# Chorus: `make run` serves the app with a worker; `make test` runs the whole suite. Nothing else by hand.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup install migrate demo firmware-test clean help
+
+help:
+	@echo "make run   - install, migrate, load the demo campaign, serve http://$(HOST):$(PORT) with a Celery worker"
+	@echo "make test  - the same set-up, then the whole test suite"
+
+$(INSTALLED): requirements.txt
+	@test -n "$(PYTHON)" || { echo "Chorus needs Python >= 3.11 (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+setup: demo
+
+run: setup
+	$(BIN)/python -m config.launch --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test .pytest_cache

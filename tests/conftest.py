@@ -1,0 +1,46 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from collector.management.commands.load_demo import CORE_WORDS, FILLER_WORDS  # noqa: F401  re-exported for tests
+
+pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.live"]
+
+CAMPAIGN = "speech-commands-demo"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo_campaign(db):
+    from django.core.management import call_command
+
+    from collector.models import Campaign
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    return Campaign.objects.get(slug=CAMPAIGN)
+
+
+def give_consent(client: Client, slug: str = CAMPAIGN) -> dict:
+    document = client.get(f"/api/campaigns/{slug}/consent/").json()
+    response = client.post(
+        f"/api/campaigns/{slug}/consent/",
+        {"text_sha256": document["sha256"], "is_adult": True, "licence_accepted": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.fixture
+def volunteer(demo_campaign) -> Client:
+    """A browser-like client that has accepted the demo campaign's current consent."""
+    client = Client()
+    give_consent(client)
+    return client
