@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -23,7 +25,7 @@ def demo_campaign(db):
 
     from collector.models import Campaign
 
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     return Campaign.objects.get(slug=CAMPAIGN)
 
 

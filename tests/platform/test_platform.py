@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import subprocess
@@ -69,3 +70,30 @@ def test_s3_storage_is_used_when_a_bucket_is_configured():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "AWS_STORAGE_BUCKET_NAME": "chorus-audio", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000"}
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["S3Storage", "chorus-audio"], result.stderr
+
+
+def test_every_setting_in_compose_and_readme_is_a_declared_variable():
+    import re
+
+    import yaml
+
+    from config import env
+
+    compose = yaml.safe_load((BASE_DIR / "docker" / "compose.yaml").read_text())
+    used = set(compose["x-chorus"]["environment"])
+    assert used <= set(env.VARIABLES), used - set(env.VARIABLES)
+    readme = (BASE_DIR / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, flags=re.M))
+    assert documented == set(env.VARIABLES)
+
+
+@pytest.mark.django_db
+def test_demo_campaign_has_the_speech_commands_words_and_is_idempotent(demo_campaign):
+    from django.core.management import call_command
+
+    from collector.management.commands.load_demo import CORE_WORDS, FILLER_WORDS
+
+    call_command("load_demo", stdout=io.StringIO())
+    keywords = {(k.text, k.is_filler) for k in demo_campaign.keywords.all()}
+    assert keywords == {(w, False) for w in CORE_WORDS} | {(w, True) for w in FILLER_WORDS}
+    assert len(CORE_WORDS) == len(FILLER_WORDS) == 10

@@ -1,3 +1,8 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -29,3 +34,19 @@ class Command(BaseCommand):
                 Keyword.objects.get_or_create(campaign=campaign, text=word, defaults={"language": english, "is_filler": is_filler})
         verb = "created" if created else "already present"
         self.stdout.write(f"demo campaign '{campaign.slug}' {verb}: {campaign.keywords.count()} keywords")
+        if not settings.PRODUCTION:
+            self._development_admin()
+
+    def _development_admin(self) -> None:
+        """A local admin account so `make run` needs nothing by hand; its password lives in var/."""
+        password_file = Path(settings.VAR_DIR) / "admin-password.txt"
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            if password_file.exists():
+                self.stdout.write(f"admin login: user 'admin', password in {password_file}")
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser("admin", "", password)
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        self.stdout.write(f"created admin login: user 'admin', password in {password_file}")
