@@ -23,6 +23,7 @@ class Campaign(models.Model):
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="campaigns")
     licence = models.CharField(max_length=64, default="CC-BY-4.0", help_text="SPDX id of the licence clips are given under.")
     target_clips_per_keyword = models.PositiveIntegerField(default=1000)
+    vote_cap = models.PositiveSmallIntegerField(default=4, help_text="Votes after which a tie is decided as 'other'.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -130,6 +131,15 @@ class Clip(models.Model):
     original_channels = models.PositiveSmallIntegerField()
     original_format = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status_reason = models.CharField(max_length=16, blank=True, help_text="votes, automatic (pre-screen) or admin.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Counted (weighted) votes, kept on the row so the review queue is one indexed query.
+    valid_votes = models.PositiveIntegerField(default=0)
+    invalid_votes = models.PositiveIntegerField(default=0)
+    votes_counted = models.PositiveIntegerField(default=0)
+    review_lease_until = models.DateTimeField(null=True, blank=True, help_text="Served to a reviewer until then; others get other clips.")
+    is_gold = models.BooleanField(default=False, help_text="A clip with a known answer, used to measure reviewers.")
+    gold_answer = models.CharField(max_length=8, blank=True, choices=[("valid", "Valid"), ("invalid", "Invalid")])
     rms_dbfs = models.FloatField()
     peak = models.FloatField()
     clipped_ratio = models.FloatField()
@@ -141,7 +151,15 @@ class Clip(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")]
-        indexes = [models.Index(fields=["campaign", "keyword", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "keyword", "status"]),
+            models.Index(
+                fields=["campaign", "-votes_counted", "created_at"],
+                condition=models.Q(status="pending", is_gold=False),
+                name="clip_review_queue",
+            ),
+            models.Index(fields=["campaign", "created_at"], condition=models.Q(is_gold=True), name="clip_gold_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.keyword} ({str(self.id)[:8]})"

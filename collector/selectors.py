@@ -63,7 +63,7 @@ def keyword_next_prompt(
 
 
 def clips_of_contributor(*, contributor: Contributor) -> QuerySet[Clip]:
-    return Clip.objects.filter(contributor=contributor).select_related("keyword", "campaign").order_by("-created_at")
+    return Clip.objects.filter(contributor=contributor).select_related("keyword", "campaign").prefetch_related("votes").order_by("-created_at")
 
 
 def campaigns_active() -> QuerySet[Campaign]:

@@ -62,13 +62,26 @@ class ClipOutput(serializers.ModelSerializer):
     campaign = serializers.CharField(source="campaign.slug")
     audio_url = serializers.SerializerMethodField()
     quality = serializers.SerializerMethodField()
+    review_reasons = serializers.SerializerMethodField(help_text="Why reviewers said no or reported the clip, with counts.")
 
     class Meta:
         model = Clip
-        fields = ["id", "campaign", "keyword", "status", "duration_s", "sample_rate", "sha256", "created_at", "too_quiet", "quality", "audio_url"]
+        fields = [
+            "id", "campaign", "keyword", "status", "status_reason", "review_reasons", "duration_s", "sample_rate", "sha256",
+            "created_at", "too_quiet", "quality", "audio_url",
+        ]
 
     def get_audio_url(self, clip) -> str:
         return f"/api/me/clips/{clip.id}/audio/"
+
+    def get_review_reasons(self, clip) -> list[dict]:
+        from collections import Counter
+
+        from labeling.models import Vote
+
+        labels = dict(Vote.Reason.choices)
+        counts = Counter(v.reason for v in clip.votes.all() if v.reason)
+        return [{"reason": reason, "label": labels[reason], "count": n} for reason, n in counts.most_common()]
 
     def get_quality(self, clip) -> dict:
         return {

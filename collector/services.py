@@ -18,6 +18,7 @@ from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFou
 from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
 from collector.pseudonyms import new_token, speaker_hash, token_sha256
 from collector.selectors import clips_of_contributor, consent_current
+from collector.storage_paths import clip_name, derived_prefix
 from kws import audio as kws_audio
 from kws import quality
 
@@ -82,10 +83,6 @@ def demographics_update(*, contributor: Contributor, **fields: str) -> Demograph
     return demographics
 
 
-def _clip_storage_name(campaign: Campaign, clip_id: uuid.UUID) -> str:
-    return f"clips/{campaign.slug}/{clip_id}.wav"
-
-
 def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_text: str, audio: bytes, max_bytes: int) -> Clip:
     """Validate an upload, store canonical audio, and create its row: both or neither."""
     consent = consent_current(contributor=contributor, campaign=campaign)
@@ -102,8 +99,9 @@ def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_
     if Clip.objects.filter(contributor=contributor, sha256=digest).exists():
         raise Conflict("you already uploaded this exact recording", code="duplicate")
     metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
+    prescreen = _prescreen(metrics)
     clip_id = uuid.uuid4()
-    stored_name = default_storage.save(_clip_storage_name(campaign, clip_id), ContentFile(decoded.wav_bytes))
+    stored_name = default_storage.save(clip_name(campaign.slug, clip_id), ContentFile(decoded.wav_bytes))
     try:
         with transaction.atomic():
             return Clip.objects.create(
@@ -122,6 +120,7 @@ def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_
                 original_channels=decoded.original_channels,
                 original_format=decoded.original_format,
                 **metrics.as_dict(),
+                **prescreen,
             )
     except IntegrityError:
         default_storage.delete(stored_name)
@@ -131,24 +130,44 @@ def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_
         raise
 
 
-def _storage_delete_after_commit(name: str) -> None:
-    def delete() -> None:
-        try:
-            default_storage.delete(name)
-        except Exception:  # remote storage hiccup: a worker retries until it is gone
-            logger.exception("deleting %s failed; handing it to the worker", name)
-            from collector.tasks import storage_delete
+MIN_VOICED_S = 0.2
 
-            storage_delete.delay(name)
+
+def _prescreen(metrics: quality.QualityMetrics) -> dict:
+    """Clips no reviewer should have to hear are invalid at once, with reason 'automatic'."""
+    if metrics.too_quiet or metrics.voiced_duration_s < MIN_VOICED_S:
+        return {"status": Clip.Status.INVALID, "status_reason": "automatic", "decided_at": timezone.now()}
+    return {}
+
+
+def _storage_delete_after_commit(names: list[str]) -> None:
+    def delete() -> None:
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except Exception:  # remote storage hiccup: a worker retries until it is gone
+                logger.exception("deleting %s failed; handing it to the worker", name)
+                from collector.tasks import storage_delete
+
+                storage_delete.delay(name)
 
     transaction.on_commit(delete)
 
 
+def _derived_files(clip_id) -> list[str]:
+    prefix = derived_prefix(clip_id)
+    try:
+        _, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    return [prefix + f for f in files]
+
+
 def _clip_erase(clip: Clip, speaker: str) -> Tombstone:
     tombstone = Tombstone.objects.create(speaker_hash=speaker, clip_sha256=clip.sha256, campaign_id=clip.campaign_id)
-    name = clip.audio.name
+    names = [clip.audio.name, *_derived_files(clip.id)]
     clip.delete()
-    _storage_delete_after_commit(name)
+    _storage_delete_after_commit(names)
     return tombstone
 
 

@@ -49,6 +49,14 @@ def get_int(name: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
+def get_float(name: str) -> float:
+    value = get(name)
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
 def get_list(name: str) -> list[str]:
     return [item.strip() for item in (get(name) or "").split(",") if item.strip()]
 
@@ -71,6 +79,10 @@ _declare("CHORUS_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024), "Largest accepted clip
 _declare("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "60/min", "Upload throttle per contributor (DRF rate: N/sec|min|hour|day).")
 _declare("CHORUS_UPLOAD_RATE_ADDRESS", "300/min", "Upload throttle per client address.")
 _declare("CHORUS_TRUSTED_PROXY_COUNT", "0", "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For.")
+_declare("CHORUS_GOLD_MIN_ANSWERS", "10", "Gold answers a reviewer gives before their gold accuracy can mute them.")
+_declare("CHORUS_GOLD_MIN_ACCURACY", "0.7", "Reviewers below this gold accuracy stop counting toward decisions.")
+_declare("CHORUS_GOLD_SHARE", "0.1", "Share of served review clips that are gold clips, when a reviewer has gold left to answer.")
+_declare("CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips.")
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
 

@@ -3,10 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from labeling.views import quality_dashboard
 
 urlpatterns = [
+    path("admin/labeling/quality/", quality_dashboard, name="labeling-quality"),
     path("admin/", admin.site.urls),
     path("api/", include("collector.urls")),
+    path("api/", include("labeling.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),

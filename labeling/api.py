@@ -1,0 +1,64 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
+
+from collector.api import ContributorAPIView
+from collector.errors import ConsentRequired, NotFound
+from collector.http import audio_response
+from collector.models import Clip
+from collector.serializers import ErrorOutput
+from labeling import serializers, services
+
+
+class ReviewerAPIView(ContributorAPIView):
+    """Voters are contributors with consent, or logged-in reviewer accounts."""
+
+    authentication_classes = [*ContributorAPIView.authentication_classes, SessionAuthentication]
+
+    def is_reviewer_account(self) -> bool:
+        user = self.request.user
+        return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("labeling.add_vote")))
+
+    def voter(self):
+        if self.is_reviewer_account():
+            return services.reviewer_contributor(user=self.request.user)
+        return self.request.auth
+
+
+class NextClipApi(ReviewerAPIView):
+    @extend_schema(responses={200: serializers.ReviewClipOutput, 204: None, 403: ErrorOutput})
+    def get(self, request, slug):
+        campaign = self.campaign(slug)
+        voter = services.voter_check_campaign(voter=self.voter(), campaign=campaign, reviewer_account=self.is_reviewer_account())
+        clip = services.review_assign_next(voter=voter, campaign=campaign)
+        if clip is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(serializers.ReviewClipOutput(clip).data)
+
+
+class ReviewClipAudioApi(ReviewerAPIView):
+    @extend_schema(responses={(200, "audio/wav"): bytes, 403: ErrorOutput, 404: ErrorOutput})
+    def get(self, request, clip_id):
+        clip = Clip.objects.select_related("campaign").filter(id=clip_id).first()
+        if clip is None:
+            raise NotFound("no such clip (it may have been deleted by its speaker)")
+        voter = services.voter_check_campaign(voter=self.voter(), campaign=clip.campaign, reviewer_account=self.is_reviewer_account())
+        if clip.contributor_id == voter.id:
+            raise services.NotYourClip("you cannot review your own recordings")
+        return audio_response(clip.audio.name)
+
+
+class VoteApi(ReviewerAPIView):
+    @extend_schema(
+        request=serializers.VoteInput,
+        responses={201: serializers.VoteOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
+    )
+    def post(self, request, clip_id):
+        data = serializers.VoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        voter = self.voter()
+        if voter is None:
+            raise ConsentRequired("to review clips, accept a campaign's consent form first or log in with a reviewer account")
+        vote = services.vote_cast(voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **data.validated_data)
+        return Response(serializers.VoteOutput(vote).data, status=status.HTTP_201_CREATED)

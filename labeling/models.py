@@ -1,0 +1,66 @@
+from django.db import models
+
+from collector.models import Clip, Contributor
+
+
+class Vote(models.Model):
+    """One voter's answer on one clip: a vote, a skip or a report (one per voter per clip)."""
+
+    class Kind(models.TextChoices):
+        VALID = "valid", "Valid"
+        INVALID = "invalid", "Invalid"
+        SKIP = "skip", "Skip"
+        REPORT = "report", "Report"
+
+    class Reason(models.TextChoices):
+        WRONG_WORD = "wrong_word", "Wrong word"
+        CUT_OFF = "cut_off", "Cut off"
+        TOO_QUIET = "too_quiet", "Too quiet"
+        NOISY = "noisy", "Noisy"
+        NOT_SPEECH = "not_speech", "Not speech"
+        OFFENSIVE = "offensive", "Offensive or personal information"
+        OTHER = "other", "Other"
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="votes")
+    # Kept (without a voter) when the voter erases their data, so decisions stay explainable.
+    voter = models.ForeignKey(Contributor, null=True, on_delete=models.SET_NULL, related_name="votes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    weight = models.PositiveSmallIntegerField(default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clip", "voter"], name="one_vote_per_voter_per_clip")]
+        indexes = [models.Index(fields=["voter", "created_at"])]
+
+    @property
+    def is_vote(self) -> bool:
+        return self.kind in (self.Kind.VALID, self.Kind.INVALID)
+
+
+class ReviewerStats(models.Model):
+    """A reviewer's record on gold clips, and whether their votes count."""
+
+    reviewer = models.OneToOneField(Contributor, on_delete=models.CASCADE, related_name="reviewer_stats")
+    gold_answered = models.PositiveIntegerField(default=0)
+    gold_correct = models.PositiveIntegerField(default=0)
+    counts = models.BooleanField(default=True, help_text="False once gold accuracy falls below the threshold.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def gold_accuracy(self) -> float | None:
+        return self.gold_correct / self.gold_answered if self.gold_answered else None
+
+
+class StatusChange(models.Model):
+    """Audit trail of a clip's decisions: who or what moved it, from which state to which."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    cause = models.CharField(max_length=32, help_text="vote, reevaluation or admin")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]

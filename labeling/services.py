@@ -1,0 +1,204 @@
+"""Every write of the review flow: serving clips, casting votes, gold scoring and re-evaluation."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from collector.models import Campaign, Clip, Contributor
+from collector.pseudonyms import new_token, token_sha256
+from collector.selectors import consent_current
+from labeling import rules
+from labeling.models import ReviewerStats, StatusChange, Vote
+from training.services import preparation_trigger
+
+VOTE_KINDS = {Vote.Kind.VALID, Vote.Kind.INVALID}
+REASONS = {choice.value for choice in Vote.Reason}
+
+
+class NotYourClip(ApplicationError):
+    status_code = 403
+    code = "own_clip"
+
+
+def reviewer_contributor(*, user) -> Contributor:
+    """The contributor identity behind a logged-in reviewer account (made on first use)."""
+    contributor = Contributor.objects.filter(user=user).first()
+    if contributor is None:
+        contributor = Contributor.objects.create(user=user, token_sha256=token_sha256(new_token()))
+    return contributor
+
+
+def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:
+    if voter is None:
+        raise ConsentRequired("to review clips, accept a campaign's consent form first or log in with a reviewer account")
+    if not reviewer_account and consent_current(contributor=voter, campaign=campaign) is None:
+        raise ConsentRequired(f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ to review")
+    return voter
+
+
+def _answered_by(voter: Contributor):
+    return Exists(Vote.objects.filter(clip=OuterRef("pk"), voter=voter))
+
+
+@transaction.atomic
+def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Random | None = None) -> Clip | None:
+    """The next clip for this reviewer, as one indexed query.
+
+    Pending clips nearest a decision come first (most counted votes), then the oldest. A served clip is
+    leased for a few seconds so concurrent reviewers spread across clips; when every candidate is
+    leased, reviewers share. A gold clip is mixed in now and then.
+    """
+    rng = rng or random.Random()
+    now = timezone.now()
+    candidates = Clip.objects.filter(campaign=campaign).exclude(contributor=voter).filter(~_answered_by(voter))
+    clip = None
+    if rng.random() < settings.CHORUS_GOLD_SHARE:
+        clip = candidates.filter(is_gold=True).order_by("created_at").first()
+    if clip is None:
+        pending = candidates.filter(status=Clip.Status.PENDING, is_gold=False).order_by("-votes_counted", "created_at")
+        free = pending.filter(Q(review_lease_until__isnull=True) | Q(review_lease_until__lt=now))
+        clip = free.select_for_update(skip_locked=True, of=("self",)).first() or pending.first()
+    if clip is not None:
+        Clip.objects.filter(id=clip.id).update(review_lease_until=now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S))
+    return clip
+
+
+def _validate_answer(kind: str, reason: str, note: str) -> None:
+    if kind not in Vote.Kind.values:
+        raise ApplicationError(f"kind must be one of {', '.join(Vote.Kind.values)}, not {kind!r}", code="bad_value")
+    if reason and reason not in REASONS:
+        raise ApplicationError(f"reason must be one of {', '.join(sorted(REASONS))}, not {reason!r}", code="bad_value")
+    if kind == Vote.Kind.REPORT and not reason:
+        raise ApplicationError("a report needs a reason", code="bad_value")
+    if reason and kind not in (Vote.Kind.INVALID, Vote.Kind.REPORT):
+        raise ApplicationError("only 'invalid' answers and reports carry a reason", code="bad_value")
+    if reason == Vote.Reason.OTHER and not note.strip():
+        raise ApplicationError("reason 'other' needs a note saying what is wrong", code="bad_value")
+    if len(note) > 500:
+        raise ApplicationError("the note is longer than 500 characters", code="bad_value")
+
+
+def _reviewer_counts(reviewer_id) -> bool:
+    stats = ReviewerStats.objects.filter(reviewer_id=reviewer_id).only("counts").first()
+    return stats.counts if stats else True
+
+
+def _apply_rule(clip: Clip, *, cause: str) -> list[str]:
+    """Set the clip's status from its counters; returns the changed fields. Valid clips enter the pipeline."""
+    decision = rules.decide(clip.valid_votes, clip.invalid_votes, clip.campaign.vote_cap)
+    if decision == clip.status:
+        return []
+    StatusChange.objects.create(clip=clip, from_status=clip.status, to_status=decision, cause=cause)
+    clip.status = decision
+    clip.status_reason = "votes" if decision != rules.PENDING else ""
+    clip.decided_at = timezone.now() if decision != rules.PENDING else None
+    if decision == rules.VALID:
+        preparation_trigger(clip=clip)
+    return ["status", "status_reason", "decided_at"]
+
+
+def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = "", note: str = "", reviewer_account: bool = False) -> Vote:
+    """One answer from one voter on one clip; the clip row lock serializes concurrent votes on it."""
+    _validate_answer(kind, reason, note)
+    try:
+        with transaction.atomic():
+            return _vote_cast_locked(voter=voter, clip_id=clip_id, kind=kind, reason=reason, note=note, reviewer_account=reviewer_account)
+    except IntegrityError:
+        raise Conflict("you have already answered this clip", code="already_answered") from None
+
+
+def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -> Vote:
+    clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign").filter(id=clip_id).first()
+    if clip is None:
+        raise NotFound("no such clip (it may have been deleted by its speaker)")
+    voter_check_campaign(voter=voter, campaign=clip.campaign, reviewer_account=reviewer_account)
+    if clip.contributor_id == voter.id:
+        raise NotYourClip("you cannot review your own recordings")
+    if Vote.objects.filter(clip=clip, voter=voter).exists():
+        raise Conflict("you have already answered this clip", code="already_answered")
+    if clip.status != Clip.Status.PENDING and not clip.is_gold:
+        raise Conflict("this clip has already been decided", code="already_decided")
+    weight = 1 if _reviewer_counts(voter.id) else 0
+    vote = Vote.objects.create(clip=clip, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
+    changed = ["review_lease_until"]
+    clip.review_lease_until = None
+    if clip.is_gold:
+        if kind in VOTE_KINDS:
+            _gold_record(voter=voter, correct=kind == clip.gold_answer)
+    elif kind in VOTE_KINDS and weight:
+        if kind == Vote.Kind.VALID:
+            clip.valid_votes += 1
+        else:
+            clip.invalid_votes += 1
+        clip.votes_counted += 1
+        changed += ["valid_votes", "invalid_votes", "votes_counted", *_apply_rule(clip, cause="vote")]
+    clip.save(update_fields=changed)
+    return vote
+
+
+def _gold_record(*, voter: Contributor, correct: bool) -> None:
+    stats, _ = ReviewerStats.objects.select_for_update().get_or_create(reviewer=voter)
+    stats.gold_answered += 1
+    stats.gold_correct += int(correct)
+    counts = not (stats.gold_answered >= settings.CHORUS_GOLD_MIN_ANSWERS and stats.gold_accuracy < settings.CHORUS_GOLD_MIN_ACCURACY)
+    reweigh = counts != stats.counts
+    stats.counts = counts
+    stats.save(update_fields=["gold_answered", "gold_correct", "counts", "updated_at"])
+    if reweigh:
+        from labeling.tasks import reevaluate_reviewer
+
+        transaction.on_commit(lambda: reevaluate_reviewer.delay(str(voter.id)))
+
+
+def reviewer_reevaluate(*, reviewer_id) -> int:
+    """Give the reviewer's votes their current weight and re-decide every clip they voted on.
+
+    Returns the number of clips whose status changed. Clips decided by an admin or the pre-screen
+    are left alone.
+    """
+    weight = 1 if _reviewer_counts(reviewer_id) else 0
+    clip_ids = list(Vote.objects.filter(voter_id=reviewer_id, clip__is_gold=False).values_list("clip_id", flat=True))
+    changed = 0
+    for clip_id in clip_ids:
+        with transaction.atomic():
+            clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign").get(id=clip_id)
+            Vote.objects.filter(voter_id=reviewer_id, clip=clip).update(weight=weight)
+            if clip.status_reason not in ("", "votes"):
+                continue
+            totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
+            by_kind = {row["kind"]: row["n"] for row in totals}
+            clip.valid_votes = by_kind.get(Vote.Kind.VALID, 0)
+            clip.invalid_votes = by_kind.get(Vote.Kind.INVALID, 0)
+            clip.votes_counted = clip.valid_votes + clip.invalid_votes
+            status_fields = _apply_rule(clip, cause="reevaluation")
+            changed += bool(status_fields)
+            clip.save(update_fields=["valid_votes", "invalid_votes", "votes_counted", *status_fields])
+    return changed
+
+
+@transaction.atomic
+def clip_mark_gold(*, clip_id, answer: str) -> Clip:
+    if answer not in VOTE_KINDS:
+        raise ApplicationError("a gold answer is 'valid' or 'invalid'", code="bad_value")
+    clip = Clip.objects.select_for_update().get(id=clip_id)
+    clip.is_gold, clip.gold_answer = True, answer
+    clip.save(update_fields=["is_gold", "gold_answer"])
+    return clip
+
+
+@transaction.atomic
+def clip_reverse_prescreen(*, clip_id) -> Clip:
+    """An admin overrules the automatic pre-screen: the clip goes back to review."""
+    clip = Clip.objects.select_for_update().get(id=clip_id)
+    if clip.status_reason != "automatic":
+        raise ApplicationError("only clips invalidated automatically can be sent back to review", code="bad_value")
+    StatusChange.objects.create(clip=clip, from_status=clip.status, to_status=Clip.Status.PENDING, cause="admin")
+    clip.status, clip.status_reason, clip.decided_at = Clip.Status.PENDING, "", None
+    clip.save(update_fields=["status", "status_reason", "decided_at"])
+    return clip

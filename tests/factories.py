@@ -1,0 +1,23 @@
+"""Test data built through the same service functions the product uses."""
+from __future__ import annotations
+
+from collector import services
+from collector.consent import consent_document
+from collector.models import Campaign, Clip, Contributor
+from tests.audio_factory import tone, wav_bytes
+
+_seed = iter(range(10**9))
+
+
+def contributor_with_consent(campaign: Campaign) -> Contributor:
+    contributor, _ = services.contributor_create()
+    services.consent_give(
+        contributor=contributor, campaign=campaign, text_sha256=consent_document(campaign).sha256, is_adult=True, licence_accepted=True
+    )
+    return contributor
+
+
+def clip_recorded(campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args) -> Clip:
+    contributor = contributor or contributor_with_consent(campaign)
+    audio = wav_bytes(tone(1.0, seed=next(_seed), **tone_args))
+    return services.clip_create(contributor=contributor, campaign=campaign, keyword_text=keyword, audio=audio, max_bytes=10**7)

@@ -1,0 +1,186 @@
+import pytest
+from django.test import Client
+
+from collector.models import Clip
+from labeling import services
+from labeling.models import Vote
+from tests.conftest import CAMPAIGN, give_consent
+from tests.factories import clip_recorded, contributor_with_consent
+from training.models import PreparedClip
+
+pytestmark = pytest.mark.django_db
+
+
+def vote(client, clip_id, kind="valid", **extra):
+    return client.post(f"/api/review/clips/{clip_id}/votes/", {"kind": kind, **extra}, content_type="application/json")
+
+
+def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(demo_campaign, django_capture_on_commit_callbacks):
+    clip = clip_recorded(demo_campaign)
+    a, b, c = (contributor_with_consent(demo_campaign) for _ in range(3))
+    services.vote_cast(voter=a, clip_id=clip.id, kind="valid")
+    clip.refresh_from_db()
+    assert (clip.status, clip.valid_votes, clip.votes_counted) == ("pending", 1, 1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.vote_cast(voter=b, clip_id=clip.id, kind="valid")
+    clip.refresh_from_db()
+    assert (clip.status, clip.status_reason, clip.valid_votes) == ("valid", "votes", 2)
+    assert clip.decided_at is not None
+    assert PreparedClip.objects.get(clip=clip).state == "queued" and len(callbacks) == 1
+    with pytest.raises(Exception) as excinfo:
+        services.vote_cast(voter=c, clip_id=clip.id, kind="invalid")
+    assert "already been decided" in str(excinfo.value)
+    assert Vote.objects.filter(clip=clip).count() == 2
+
+
+def test_split_votes_wait_for_a_majority(demo_campaign):
+    clip = clip_recorded(demo_campaign)
+    voters = [contributor_with_consent(demo_campaign) for _ in range(3)]
+    for voter, kind in zip(voters, ["valid", "invalid", "invalid"]):
+        services.vote_cast(voter=voter, clip_id=clip.id, kind=kind, reason="noisy" if kind == "invalid" else "")
+    clip.refresh_from_db()
+    assert (clip.status, clip.valid_votes, clip.invalid_votes) == ("invalid", 1, 2)
+    assert not PreparedClip.objects.exists()
+
+
+def test_a_tie_at_a_two_vote_cap_is_other(demo_campaign):
+    demo_campaign.vote_cap = 2
+    demo_campaign.save(update_fields=["vote_cap"])
+    clip = clip_recorded(demo_campaign)
+    a, b = (contributor_with_consent(demo_campaign) for _ in range(2))
+    services.vote_cast(voter=a, clip_id=clip.id, kind="valid")
+    services.vote_cast(voter=b, clip_id=clip.id, kind="invalid")
+    clip.refresh_from_db()
+    assert clip.status == "other"
+
+
+def test_skips_and_reports_do_not_count_but_are_never_served_again(demo_campaign):
+    clip = clip_recorded(demo_campaign)
+    skipper, reporter = (contributor_with_consent(demo_campaign) for _ in range(2))
+    services.vote_cast(voter=skipper, clip_id=clip.id, kind="skip")
+    services.vote_cast(voter=reporter, clip_id=clip.id, kind="report", reason="offensive")
+    clip.refresh_from_db()
+    assert (clip.votes_counted, clip.status) == (0, "pending")
+    assert services.review_assign_next(voter=skipper, campaign=demo_campaign) is None
+    assert services.review_assign_next(voter=reporter, campaign=demo_campaign) is None
+
+
+API_ERRORS = [
+    ("own clip", 403, "own_clip", "your own"),
+    ("second vote", 409, "already_answered", "already answered"),
+    ("unknown clip", 404, "not_found", "no such clip"),
+    ("bad kind", 400, "bad_value", "kind must be one of"),
+    ("report without reason", 400, "bad_value", "needs a reason"),
+    ("other without note", 400, "bad_value", "needs a note"),
+    ("unknown reason", 400, "bad_value", "reason must be one of"),
+    ("no consent", 403, "consent_required", "consent"),
+]
+
+
+@pytest.mark.parametrize("case, status, code, words", API_ERRORS)
+def test_vote_api_errors(demo_campaign, case, status, code, words):
+    import uuid
+
+    speaker, reviewer = Client(), Client()
+    give_consent(speaker)
+    give_consent(reviewer)
+    from collector.models import Contributor
+
+    clip = clip_recorded(demo_campaign, contributor=Contributor.objects.order_by("created_at").first())
+    target, kind, extra, client = clip.id, "valid", {}, reviewer
+    if case == "own clip":
+        client = speaker
+    elif case == "second vote":
+        assert vote(reviewer, clip.id, "skip").status_code == 201
+    elif case == "unknown clip":
+        target = uuid.uuid4()
+    elif case == "bad kind":
+        kind = "maybe"
+    elif case == "report without reason":
+        kind = "report"
+    elif case == "other without note":
+        kind, extra = "report", {"reason": "other"}
+    elif case == "unknown reason":
+        kind, extra = "invalid", {"reason": "boring"}
+    elif case == "no consent":
+        client = Client()
+    response = vote(client, target, kind, **extra)
+    assert response.status_code == status, response.content
+    assert response.json()["error"] == code and words in response.json()["detail"]
+    assert Vote.objects.count() == (1 if case == "second vote" else 0)
+
+
+def test_the_one_vote_per_voter_rule_is_a_database_constraint(demo_campaign):
+    from django.db import IntegrityError, transaction
+
+    clip = clip_recorded(demo_campaign)
+    voter = contributor_with_consent(demo_campaign)
+    Vote.objects.create(clip=clip, voter=voter, kind="valid")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(clip=clip, voter=voter, kind="invalid")
+
+
+def test_reviewer_accounts_vote_without_campaign_consent(demo_campaign):
+    from django.contrib.auth import get_user_model
+
+    clip = clip_recorded(demo_campaign)
+    user = get_user_model().objects.create_user("rev", password="pw-for-tests-only", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    served = client.get(f"/api/campaigns/{CAMPAIGN}/review/next/")
+    assert served.status_code == 200 and served.json()["id"] == str(clip.id) and served.json()["keyword"] == "yes"
+    assert set(served.json()) == {"id", "keyword", "duration_s", "audio_url"}
+    audio = client.get(served.json()["audio_url"])
+    with clip.audio.open("rb") as f:
+        assert b"".join(audio.streaming_content) == f.read()
+    assert vote(client, clip.id, "invalid", reason="cut_off").status_code == 201
+    assert Vote.objects.get().voter.user == user
+
+
+def test_prescreen_invalidates_silent_takes_and_an_admin_can_reverse_it(volunteer, demo_campaign):
+    from collector.models import Contributor
+
+    clip = clip_recorded(demo_campaign, contributor=Contributor.objects.get(), amplitude=0.002)
+    assert (clip.status, clip.status_reason) == ("invalid", "automatic")
+    reviewer = contributor_with_consent(demo_campaign)
+    assert services.review_assign_next(voter=reviewer, campaign=demo_campaign) is None
+    services.clip_reverse_prescreen(clip_id=clip.id)
+    clip.refresh_from_db()
+    assert clip.status == "pending"
+    assert services.review_assign_next(voter=reviewer, campaign=demo_campaign).id == clip.id
+
+
+def test_prescreen_catches_clips_with_too_little_voiced_audio(demo_campaign):
+    import numpy as np
+
+    from collector import services as collector_services
+    from tests.audio_factory import wav_bytes
+
+    blip = np.zeros(16_000, dtype=np.float32)
+    blip[8000:8000 + 1600] = 0.5 * np.sin(np.arange(1600) * 0.3)  # 0.1 s of sound: loud enough, too short to be a word
+    clip = collector_services.clip_create(
+        contributor=contributor_with_consent(demo_campaign), campaign=demo_campaign, keyword_text="go", audio=wav_bytes(blip), max_bytes=10**7
+    )
+    assert clip.voiced_duration_s < 0.2 and not clip.too_quiet
+    assert (clip.status, clip.status_reason) == ("invalid", "automatic")
+
+
+def test_my_data_shows_each_clip_state_and_the_reasons_reviewers_gave(volunteer, demo_campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from collector.models import Contributor
+
+    me = Contributor.objects.get()
+    rejected = clip_recorded(demo_campaign, contributor=me, keyword="up")
+    silent = clip_recorded(demo_campaign, contributor=me, keyword="down", amplitude=0.001)
+    clip_recorded(demo_campaign, contributor=me, keyword="left")
+    for reason in ["noisy", "noisy"]:
+        services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind="invalid", reason=reason)
+    with CaptureQueriesContext(connection) as queries:
+        listed = {c["keyword"]: c for c in volunteer.get("/api/me/clips/").json()}
+    assert len(queries.captured_queries) <= 4  # no query per clip
+    assert listed["up"]["status"] == "invalid" and listed["up"]["review_reasons"] == [{"reason": "noisy", "label": "Noisy", "count": 2}]
+    assert (listed["down"]["status"], listed["down"]["status_reason"]) == ("invalid", "automatic")
+    assert (listed["left"]["status"], listed["left"]["review_reasons"]) == ("pending", [])
+    assert silent.id
