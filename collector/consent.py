@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.template.loader import render_to_string
 
@@ -24,6 +25,15 @@ class ConsentDocument:
 
 
 def consent_document(campaign) -> ConsentDocument:
+    # Rendered on every upload and vote: cache by everything the text depends on.
+    return _render(campaign.name, campaign.licence, campaign.language.name)
+
+
+@lru_cache(maxsize=256)
+def _render(name: str, licence: str, language_name: str) -> ConsentDocument:
+    from types import SimpleNamespace
+
+    campaign = SimpleNamespace(name=name, licence=licence, language=SimpleNamespace(name=language_name))
     licence_name, licence_url = LICENCES.get(campaign.licence, (campaign.licence, ""))
     text = render_to_string(
         f"collector/consent/v{CONSENT_VERSION}.txt",

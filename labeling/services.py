@@ -5,7 +5,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -46,9 +46,8 @@ def _answered_by(voter: Contributor):
     return Exists(Vote.objects.filter(clip=OuterRef("pk"), voter=voter))
 
 
-@transaction.atomic
 def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Random | None = None) -> Clip | None:
-    """The next clip for this reviewer, as one indexed query.
+    """The next clip for this reviewer: one indexed statement that picks and leases it.
 
     Pending clips nearest a decision come first (most counted votes), then the oldest. A served clip is
     leased for a few seconds so concurrent reviewers spread across clips; when every candidate is
@@ -57,16 +56,35 @@ def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Ra
     rng = rng or random.Random()
     now = timezone.now()
     candidates = Clip.objects.filter(campaign=campaign).exclude(contributor=voter).filter(~_answered_by(voter))
-    clip = None
     if rng.random() < settings.CHORUS_GOLD_SHARE:
-        clip = candidates.filter(is_gold=True).order_by("created_at").first()
-    if clip is None:
-        pending = candidates.filter(status=Clip.Status.PENDING, is_gold=False).order_by("-votes_counted", "created_at")
-        free = pending.filter(Q(review_lease_until__isnull=True) | Q(review_lease_until__lt=now))
-        clip = free.select_for_update(skip_locked=True, of=("self",)).first() or pending.first()
-    if clip is not None:
-        Clip.objects.filter(id=clip.id).update(review_lease_until=now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S))
-    return clip
+        gold = candidates.filter(is_gold=True).order_by("created_at").select_related("keyword").first()
+        if gold is not None:
+            return gold
+    pending = candidates.filter(status=Clip.Status.PENDING, is_gold=False).order_by("-votes_counted", "created_at")
+    free = pending.filter(Q(review_lease_until__isnull=True) | Q(review_lease_until__lt=now))
+    lease_until = now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)
+    clip_id = _lease_first(free, lease_until)
+    if clip_id is None:
+        shared = pending.values_list("id", flat=True).first()  # every candidate is leased: share one
+        if shared is None:
+            return None
+        clip_id = shared
+    return Clip.objects.select_related("keyword").get(id=clip_id)
+
+
+def _lease_first(queryset, lease_until) -> object | None:
+    """UPDATE ... WHERE id = (first row of queryset, skipping rows locked by others) RETURNING id."""
+    with transaction.atomic():
+        subquery = queryset.select_for_update(skip_locked=True, of=("self",)).values("id")[:1]
+        inner_sql, params = subquery.query.sql_with_params()
+        table = Clip._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{table}" SET "review_lease_until" = %s WHERE "id" = ({inner_sql}) RETURNING "id"',
+                [lease_until, *params],
+            )
+            row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _validate_answer(kind: str, reason: str, note: str) -> None:
@@ -114,17 +132,16 @@ def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = ""
 
 
 def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -> Vote:
-    clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign").filter(id=clip_id).first()
+    clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign__language").filter(id=clip_id).first()
     if clip is None:
         raise NotFound("no such clip (it may have been deleted by its speaker)")
     voter_check_campaign(voter=voter, campaign=clip.campaign, reviewer_account=reviewer_account)
     if clip.contributor_id == voter.id:
         raise NotYourClip("you cannot review your own recordings")
-    if Vote.objects.filter(clip=clip, voter=voter).exists():
-        raise Conflict("you have already answered this clip", code="already_answered")
     if clip.status != Clip.Status.PENDING and not clip.is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
     weight = 1 if _reviewer_counts(voter.id) else 0
+    # A second answer by the same voter fails on the unique constraint: vote_cast turns it into a 409.
     vote = Vote.objects.create(clip=clip, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
     changed = ["review_lease_until"]
     clip.review_lease_until = None

@@ -69,7 +69,7 @@ def test_gold_clips_are_mixed_in_about_one_in_ten(demo_campaign, settings):
     assert 0.06 <= sum(served) / len(served) <= 0.14
 
 
-def test_next_clip_is_one_select_and_one_lease_update(demo_campaign, settings):
+def test_next_clip_is_one_statement_that_picks_and_leases(demo_campaign, settings):
     settings.CHORUS_GOLD_SHARE = 0.0
     [clip_recorded(demo_campaign) for _ in range(3)]
     reviewer = contributor_with_consent(demo_campaign)
@@ -77,6 +77,7 @@ def test_next_clip_is_one_select_and_one_lease_update(demo_campaign, settings):
         services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=NO_GOLD)
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
     assert len(statements) == 2, statements
-    select, update = statements
-    assert "NOT EXISTS" in select.upper() and "NOT IN" not in select.upper() and "RANDOM" not in select.upper()
-    assert update.upper().startswith("UPDATE")
+    pick_and_lease, load = statements
+    assert pick_and_lease.upper().startswith("UPDATE") and "RETURNING" in pick_and_lease.upper()
+    assert "NOT EXISTS" in pick_and_lease.upper() and "NOT IN" not in pick_and_lease.upper() and "RANDOM" not in pick_and_lease.upper()
+    assert load.upper().startswith("SELECT") and "LIMIT" in load.upper()  # the chosen row by primary key

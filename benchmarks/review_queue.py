@@ -1,0 +1,205 @@
+"""Review queue latency on PostgreSQL with a million clips.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chorus_bench_queue \\
+        .venv/bin/python benchmarks/review_queue.py [--sizes 10000,1000000] [--reviewers 50] [--seconds 20]
+
+For each size it (re)creates the database, bulk-loads clips and votes with COPY (about two votes per
+clip, with decided and pending clips in realistic shares), gives each benchmark reviewer 1,000 earlier
+answers on the clips at the head of the queue (so the queue must skip past them), then runs N
+concurrent reviewers who each fetch the next clip and vote on it, with a think time, and prints p50
+and p99 of next-clip and cast-vote as measured around the service calls.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SPEAKERS = 20_000
+VOTERS = 10_000
+PRIOR_ANSWERS = 1_000
+# (share of clips, valid votes, invalid votes, status)
+MIX = [(0.30, 2, 1, "valid"), (0.20, 2, 0, "valid"), (0.10, 0, 2, "invalid"), (0.10, 1, 2, "invalid"), (0.15, 1, 0, "pending"), (0.15, 0, 0, "pending")]
+
+
+def recreate_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", password=parsed.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def copy(cursor, table: str, columns: list[str], rows: list[list]) -> None:
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def bulk_load(n_clips: int, reviewers: int) -> list[uuid.UUID]:
+    from django.db import connection
+
+    from collector.consent import consent_document
+    from collector.models import Campaign
+
+    campaign = Campaign.objects.get(slug="speech-commands-demo")
+    document = consent_document(campaign)
+    keyword_ids = list(campaign.keywords.values_list("id", flat=True))
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    people = [uuid.uuid4() for _ in range(SPEAKERS + VOTERS + reviewers)]
+    now = "2026-11-21 00:00:00+00"
+    with connection.cursor() as c:
+        cursor = c.cursor
+        copy(cursor, "collector_contributor", ["id", "token_sha256", "created_at"], [[p, uuid.uuid4().hex + uuid.uuid4().hex, now] for p in people])
+        copy(cursor, "collector_consent", ["contributor_id", "campaign_id", "version", "text_sha256", "is_adult", "licence", "accepted_at"],
+             [[p, campaign.id, document.version, document.sha256, "t", campaign.licence, now] for p in people])
+        cursor.execute("SELECT contributor_id, id FROM collector_consent")
+        consent_of = dict(cursor.fetchall())
+        speakers, voters, bench = people[:SPEAKERS], people[SPEAKERS:SPEAKERS + VOTERS], people[SPEAKERS + VOTERS:]
+
+        kinds = rng.choice(len(MIX), size=n_clips, p=[m[0] for m in MIX])
+        clip_ids = [uuid.uuid4() for _ in range(n_clips)]
+        speaker_idx = rng.integers(0, SPEAKERS, n_clips)
+        keyword_idx = rng.integers(0, len(keyword_ids), n_clips)
+        voter_start = rng.integers(0, VOTERS, n_clips)
+        chunk = 100_000
+        clip_columns = ["id", "campaign_id", "keyword_id", "contributor_id", "consent_id", "consent_version", "audio", "sha256", "duration_s",
+                        "sample_rate", "num_samples", "original_sample_rate", "original_channels", "original_format", "status", "status_reason",
+                        "decided_at", "valid_votes", "invalid_votes", "votes_counted", "review_lease_until", "is_gold", "gold_answer", "rms_dbfs",
+                        "peak", "clipped_ratio", "voiced_duration_s", "loudest_1s_mean_abs", "too_quiet", "created_at"]
+        for lo in range(0, n_clips, chunk):
+            rows, votes = [], []
+            for i in range(lo, min(lo + chunk, n_clips)):
+                _, valid, invalid, status = MIX[kinds[i]]
+                speaker = speakers[speaker_idx[i]]
+                created = f"2026-01-01 00:00:00+00"
+                rows.append([clip_ids[i], campaign.id, keyword_ids[keyword_idx[i]], speaker, consent_of[speaker], "1", f"clips/bench/{clip_ids[i]}.wav",
+                             uuid.uuid4().hex * 2, 1.5, 16000, 24000, 48000, 1, "WAV/PCM_16", status, "votes" if status != "pending" else "",
+                             now if status != "pending" else None, valid, invalid, valid + invalid, None, "f", "", -20.0, 0.5, 0.0, 0.6, 0.05, "f",
+                             f"2026-01-01 00:00:00+00"])
+                for k, kind in enumerate(["valid"] * valid + ["invalid"] * invalid):
+                    votes.append([clip_ids[i], voters[(voter_start[i] + k) % VOTERS], kind, "", "", 1, now])
+            # created_at increases with the row, so "oldest first" has an order
+            for offset, row in enumerate(rows):
+                row[-1] = f"2026-01-01 00:00:00+00"
+            copy(cursor, "collector_clip", clip_columns, rows)
+            copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"], votes)
+        cursor.execute("UPDATE collector_clip SET created_at = created_at + (random() * interval '300 days')")
+        # Each benchmark reviewer already skipped the clips at the head of the queue.
+        cursor.execute(
+            "SELECT id FROM collector_clip WHERE status = 'pending' AND NOT is_gold ORDER BY votes_counted DESC, created_at LIMIT %s",
+            [PRIOR_ANSWERS],
+        )
+        head = [r[0] for r in cursor.fetchall()]
+        copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
+             [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in head])
+        cursor.execute("VACUUM ANALYZE") if False else cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM collector_clip")
+        clips = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM labeling_vote")
+        votes = cursor.fetchone()[0]
+    print(f"loaded clips={clips} votes={votes} load_s={time.perf_counter() - started:.0f}", flush=True)
+    return bench
+
+
+def run_reviewers(bench: list, seconds: float, think_ms: float) -> tuple[np.ndarray, np.ndarray]:
+    from django.db import connection
+
+    from collector.models import Campaign, Contributor
+    from labeling import services
+
+    campaign = Campaign.objects.get(slug="speech-commands-demo")
+    next_ms, vote_ms = [], []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def reviewer(contributor_id, seed):
+        rng = np.random.default_rng(seed)
+        voter = Contributor.objects.get(id=contributor_id)
+        mine_next, mine_vote = [], []
+        try:
+            while time.monotonic() < stop_at:
+                t0 = time.perf_counter()
+                clip = services.review_assign_next(voter=voter, campaign=campaign)
+                t1 = time.perf_counter()
+                mine_next.append((t1 - t0) * 1000)
+                if clip is None:
+                    break
+                if think_ms:
+                    time.sleep(rng.exponential(think_ms) / 1000)
+                t2 = time.perf_counter()
+                try:
+                    services.vote_cast(voter=voter, clip_id=clip.id, kind="valid" if rng.random() < 0.8 else "invalid",
+                                       reason="" if rng.random() < 2 else "", note="")
+                except Exception as exc:  # a clip decided by someone else meanwhile: a normal 409
+                    if getattr(exc, "code", "") not in ("already_decided", "already_answered"):
+                        raise
+                mine_vote.append((time.perf_counter() - t2) * 1000)
+        finally:
+            connection.close()
+            with lock:
+                next_ms.extend(mine_next)
+                vote_ms.extend(mine_vote)
+
+    threads = [threading.Thread(target=reviewer, args=(c, i)) for i, c in enumerate(bench)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return np.array(next_ms), np.array(vote_ms)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,1000000")
+    parser.add_argument("--reviewers", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--think-ms", type=float, default=500, help="mean pause between fetching and voting (a reviewer listens)")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("set DATABASE_URL=postgres://... (a database this script may drop and recreate)")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("CHORUS_VAR_DIR", "/tmp/chorus-bench-var")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    for size in [int(s) for s in args.sizes.split(",")]:
+        connections.close_all()
+        recreate_database(url)
+        call_command("migrate", verbosity=0)
+        call_command("load_demo", stdout=io.StringIO())
+        bench = bulk_load(size, args.reviewers)
+        next_ms, vote_ms = run_reviewers(bench, args.seconds, args.think_ms)
+        print(
+            f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} "
+            f"next_n={len(next_ms)} next_p50_ms={np.percentile(next_ms, 50):.2f} next_p99_ms={np.percentile(next_ms, 99):.2f} "
+            f"vote_n={len(vote_ms)} vote_p50_ms={np.percentile(vote_ms, 50):.2f} vote_p99_ms={np.percentile(vote_ms, 99):.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

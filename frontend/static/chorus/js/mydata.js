@@ -1,0 +1,109 @@
+/* My data page: list, play and delete your recordings, or erase everything. */
+(function () {
+  "use strict";
+
+  const { api } = window.Chorus;
+  const root = document.getElementById("my-data");
+  if (!root) return;
+  const list = document.getElementById("clips");
+  const status = document.getElementById("status");
+
+  const STATUS_LABELS = {
+    pending: "waiting for review",
+    valid: "accepted",
+    invalid: "not used in the dataset",
+    other: "undecided",
+  };
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+  function say(message, kind = "info") {
+    status.dataset.kind = kind;
+    status.textContent = message;
+  }
+
+  function node(tag, props = {}, ...children) {
+    const element = Object.assign(document.createElement(tag), props);
+    element.append(...children);
+    return element;
+  }
+
+  function describeCount(n) {
+    return n === 1 ? "1 recording" : `${n} recordings`;
+  }
+
+  function clipItem(clip) {
+    const created = new Date(clip.created_at);
+    const when = node("time", { dateTime: clip.created_at, textContent: dateFormat.format(created) });
+    const player = node("audio", { controls: true, preload: "metadata", src: clip.audio_url });
+    player.setAttribute("aria-label", `Recording of “${clip.keyword}”`);
+    const remove = node("button", { type: "button", className: "button danger delete-clip", textContent: "Delete" });
+    remove.setAttribute("aria-label", `Delete the recording of “${clip.keyword}” from ${dateFormat.format(created)}`);
+    const item = node(
+      "li",
+      { className: "card clip" },
+      node(
+        "div",
+        {},
+        node("span", { className: "clip-keyword", textContent: clip.keyword }),
+        " ",
+        node("span", { className: "meta clip-meta" }, `${STATUS_LABELS[clip.status] || clip.status} · `, when, ` · ${clip.duration_s.toFixed(2)} s`),
+      ),
+      remove,
+      player,
+    );
+    item.dataset.clipId = clip.id;
+    item.dataset.status = clip.status;
+    remove.addEventListener("click", () => deleteClip(clip, item, remove));
+    return item;
+  }
+
+  async function load() {
+    try {
+      const clips = await api(root.dataset.clipsUrl);
+      list.replaceChildren(...clips.map(clipItem));
+      say(clips.length ? `You have ${describeCount(clips.length)}.` : "You have no recordings yet.");
+    } catch (err) {
+      say(`Could not load your recordings: ${err.message}`, "error");
+    }
+  }
+
+  async function deleteClip(clip, item, button) {
+    if (!window.confirm(`Delete your recording of “${clip.keyword}”? This cannot be undone.`)) return;
+    button.disabled = true;
+    try {
+      await api(`${root.dataset.clipsUrl}${clip.id}/`, { method: "DELETE" });
+    } catch (err) {
+      button.disabled = false;
+      say(`Could not delete it: ${err.message}`, "error");
+      return;
+    }
+    item.remove();
+    const left = list.children.length;
+    say(`Deleted the recording of “${clip.keyword}”. ${left ? `You have ${describeCount(left)} left.` : "You have no recordings left."}`, "ok");
+  }
+
+  async function deleteEverything() {
+    const question = "Delete ALL your data: every recording, your answers about you and your consents? This cannot be undone.";
+    if (!window.confirm(question)) return;
+    const button = document.getElementById("delete-all");
+    button.disabled = true;
+    let result;
+    try {
+      result = await api(root.dataset.meUrl, { method: "DELETE" });
+    } catch (err) {
+      button.disabled = false;
+      say(`Could not delete your data: ${err.message}`, "error");
+      return;
+    }
+    list.querySelectorAll("audio").forEach((player) => player.pause());
+    root.remove();
+    const done = document.getElementById("deleted");
+    document.getElementById("deleted-summary").textContent =
+      `Deleted ${describeCount(result.deleted_clips)}, your answers about you and your consents.`;
+    done.hidden = false;
+    done.focus();
+  }
+
+  document.getElementById("delete-all").addEventListener("click", deleteEverything);
+  load();
+})();
