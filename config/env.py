@@ -83,18 +83,34 @@ _declare("CHORUS_GOLD_MIN_ANSWERS", "10", "Gold answers a reviewer gives before 
 _declare("CHORUS_GOLD_MIN_ACCURACY", "0.7", "Reviewers below this gold accuracy stop counting toward decisions.")
 _declare("CHORUS_GOLD_SHARE", "0.1", "Share of served review clips that are gold clips, when a reviewer has gold left to answer.")
 _declare("CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips.")
+_declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
+_declare("CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over.")
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
 
-def main() -> None:
-    """Print the configuration table in Markdown (used for README.md)."""
-    print("| Variable | Default | Meaning |")
-    print("|---|---|---|")
+def markdown_table() -> str:
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
     for var in VARIABLES.values():
         default = f"`{var.default}`" if var.default not in (None, "") else "—"
         if var.name == "CHORUS_VAR_DIR":
             default = "`./var`"
-        print(f"| `{var.name}` | {default} | {var.help} |")
+        lines.append(f"| `{var.name}` | {default} | {var.help} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Print the configuration table; with --update-readme, rewrite it in README.md in place."""
+    import sys
+
+    table = markdown_table()
+    if "--update-readme" not in sys.argv:
+        print(table)
+        return
+    readme = BASE_DIR / "README.md"
+    text = readme.read_text()
+    start = text.index("| Variable | Default | Meaning |")
+    end = text.index("\n\n", start)
+    readme.write_text(text[:start] + table + text[end:])
 
 
 if __name__ == "__main__":

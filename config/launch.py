@@ -40,7 +40,7 @@ def main() -> int:
         cwd=BASE_DIR, env=env,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", "default"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", "default,prepare"],
         cwd=BASE_DIR, env=env,
     )
     processes = [web, worker]

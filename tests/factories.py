@@ -21,3 +21,14 @@ def clip_recorded(campaign: Campaign, contributor: Contributor | None = None, ke
     contributor = contributor or contributor_with_consent(campaign)
     audio = wav_bytes(tone(1.0, seed=next(_seed), **tone_args))
     return services.clip_create(contributor=contributor, campaign=campaign, keyword_text=keyword, audio=audio, max_bytes=10**7)
+
+
+def clip_validated(campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args) -> Clip:
+    """A clip that two reviewers accepted: it is valid and queued for preparation."""
+    from labeling.services import vote_cast
+
+    clip = clip_recorded(campaign, contributor, keyword, **tone_args)
+    for _ in range(2):
+        vote_cast(voter=contributor_with_consent(campaign), clip_id=clip.id, kind="valid")
+    clip.refresh_from_db()
+    return clip

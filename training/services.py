@@ -1,23 +1,30 @@
-"""Writes of the preparation pipeline."""
+"""Writes of the preparation pipeline: valid clips become cleaned audio, a split and cached features."""
 from __future__ import annotations
 
 import io
 import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
 
+import numpy as np
 import soundfile as sf
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from collector.models import Clip
+from collector.pseudonyms import speaker_hash
 from collector.storage_paths import derived_name
-from kws import cleaning
+from kws import cleaning, features, splits
 from kws.audio import encode_wav
-from training.models import PreparedClip
+from training.models import ClipFeatures, PreparedClip
 
 logger = logging.getLogger(__name__)
+BATCH_SCHEDULED_KEY = "training:prepare-batch-scheduled"
 
 
 def preparation_trigger(*, clip: Clip) -> PreparedClip | None:
@@ -25,31 +32,128 @@ def preparation_trigger(*, clip: Clip) -> PreparedClip | None:
     preparation, created = PreparedClip.objects.get_or_create(clip=clip)
     if not created:
         return None
-    from training.tasks import prepare_clip
-
-    transaction.on_commit(lambda: prepare_clip.delay(preparation.id))
+    transaction.on_commit(preparation_schedule)
     return preparation
 
 
-def clip_prepare(*, preparation_id: int) -> PreparedClip | None:
-    """Clean one valid clip into its derived 1 s file. Claims the row first, so a redelivery does nothing."""
-    claimed = PreparedClip.objects.filter(id=preparation_id, state=PreparedClip.State.QUEUED).update(
-        state=PreparedClip.State.RUNNING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    preparation = PreparedClip.objects.select_related("clip").get(id=preparation_id)
-    params = cleaning.CleaningParams()
-    with preparation.clip.audio.open("rb") as f:
+def preparation_schedule() -> None:
+    """Make sure one batch task is on its way; many clips becoming valid at once share it."""
+    if cache.add(BATCH_SCHEDULED_KEY, 1, timeout=settings.CHORUS_PREPARE_LEASE_S):
+        from training.tasks import prepare_batch
+
+        prepare_batch.delay()
+
+
+def preparation_claim(*, limit: int) -> list[tuple[int, int]]:
+    """Claim up to `limit` queued clips, or clips whose claim expired with a dead worker.
+
+    One statement; rows other workers are claiming are skipped. Returns (id, attempt) pairs: the
+    attempt is the fencing token that the final write must still match.
+    """
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.CHORUS_PREPARE_LEASE_S)
+    table = PreparedClip._meta.db_table
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET state = 'running', attempts = attempts + 1, lease_until = %s
+                WHERE id IN (SELECT id FROM {table}
+                             WHERE state = 'queued' OR (state = 'running' AND lease_until < %s)
+                             ORDER BY id LIMIT %s{lock})
+                RETURNING id, attempts""",
+            [lease_until, now, limit],
+        )
+        return sorted(cursor.fetchall())
+
+
+@dataclass
+class BatchResult:
+    done: int = 0
+    dropped: int = 0
+    failed: int = 0
+    fenced_out: int = 0
+
+
+def _load_audio(name: str) -> tuple[np.ndarray, int]:
+    with default_storage.open(name, "rb") as f:
         samples, rate = sf.read(io.BytesIO(f.read()), dtype="float32", always_2d=True)
-    fields = {"finished_at": timezone.now(), "cleaning_params": params.as_dict()}
-    try:
-        cleaned = cleaning.clean(samples, rate, params)
-    except cleaning.TooQuiet as exc:
-        fields.update(state=PreparedClip.State.DROPPED, error=str(exc))
-    else:
-        name = default_storage.save(derived_name(preparation.clip_id, "clean.wav"), ContentFile(encode_wav(cleaned, params.sample_rate)))
-        fields.update(state=PreparedClip.State.DONE, cleaned_audio=name, error="")
-    PreparedClip.objects.filter(id=preparation_id).update(**fields)
-    preparation.refresh_from_db()
-    return preparation
+    return samples.mean(axis=1), rate
+
+
+def _store_cleaned(clip_id, samples: np.ndarray, rate: int) -> str:
+    name = derived_name(clip_id, "clean.wav")
+    if default_storage.exists(name):  # a retried claim rewrites the same content
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(encode_wav(samples, rate)))
+
+
+def preparation_run(*, claims: list[tuple[int, int]], params: features.FeatureParams = features.DEFAULT_PARAMS) -> BatchResult:
+    """Clean, split and featurize claimed clips in one vectorized pass.
+
+    A clip that cannot be read or cleaned is failed with its reason and the rest go on; errors of the
+    database or storage as a whole propagate so the task can retry.
+    """
+    cleaning_params = cleaning.CleaningParams()
+    attempt_of = dict(claims)
+    rows = list(PreparedClip.objects.filter(id__in=attempt_of).select_related("clip").only("id", "clip__id", "clip__audio", "clip__sha256", "clip__contributor_id"))
+    outcomes: dict[int, dict] = {}
+    cleaned: dict[int, np.ndarray] = {}
+    for row in rows:
+        try:
+            samples, rate = _load_audio(row.clip.audio.name)
+            cleaned[row.id] = cleaning.clean(samples, rate, cleaning_params)
+        except cleaning.TooQuiet as exc:
+            outcomes[row.id] = {"state": PreparedClip.State.DROPPED, "error": str(exc)}
+        except (sf.LibsndfileError, ValueError, FileNotFoundError) as exc:
+            outcomes[row.id] = {"state": PreparedClip.State.FAILED, "error": f"{type(exc).__name__}: {exc}"}
+    ids = list(cleaned)
+    matrix = features.featurize_batch(np.stack([cleaned[i] for i in ids]), params) if ids else np.zeros((0, *params.shape), np.float32)
+    by_id = {row.id: row for row in rows}
+    new_features = []
+    for index, prep_id in enumerate(ids):
+        row = by_id[prep_id]
+        name = _store_cleaned(row.clip.id, cleaned[prep_id], cleaning_params.sample_rate)
+        outcomes[prep_id] = {
+            "state": PreparedClip.State.DONE, "error": "", "cleaned_audio": name,
+            "split": splits.which_set(speaker_hash(row.clip.contributor_id)),
+        }
+        new_features.append(ClipFeatures(
+            preparation_id=prep_id, clip_sha256=row.clip.sha256, params_hash=params.hash,
+            frames=params.frames, channels=params.channels, data=matrix[index].astype("<f4").tobytes(),
+        ))
+    return _commit_outcomes(attempt_of, outcomes, new_features, cleaning_params)
+
+
+def _commit_outcomes(attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params) -> BatchResult:
+    """Write results only for claims this worker still holds (same attempt): a fenced-out worker writes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = PreparedClip.objects.select_for_update().filter(id__in=list(outcomes), state=PreparedClip.State.RUNNING)
+        held = {prep_id for prep_id, attempts in current.values_list("id", "attempts") if attempt_of[prep_id] == attempts}
+        ClipFeatures.objects.filter(preparation_id__in=held).delete()  # a retry replaces a partial earlier write
+        ClipFeatures.objects.bulk_create([f for f in new_features if f.preparation_id in held])
+        updated = [
+            PreparedClip(
+                id=prep_id, finished_at=now, lease_until=None, cleaning_params=cleaning_params.as_dict(),
+                cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""), split=outcomes[prep_id].get("split", ""),
+                state=outcomes[prep_id]["state"], error=outcomes[prep_id]["error"],
+            )
+            for prep_id in held
+        ]
+        PreparedClip.objects.bulk_update(updated, ["finished_at", "lease_until", "cleaning_params", "cleaned_audio", "split", "state", "error"])
+    states = Counter(outcomes[prep_id]["state"] for prep_id in held)
+    return BatchResult(done=states["done"], dropped=states["dropped"], failed=states["failed"], fenced_out=len(outcomes) - len(held))
+
+
+def preparation_release(*, claims: list[tuple[int, int]]) -> None:
+    """Give claims back after a transient failure, so the retry (or any worker) picks them up at once."""
+    for prep_id, attempt in claims:
+        PreparedClip.objects.filter(id=prep_id, attempts=attempt, state=PreparedClip.State.RUNNING).update(state=PreparedClip.State.QUEUED, lease_until=None)
+
+
+def preparation_next_lease_expiry_s() -> float | None:
+    """Seconds until the earliest running claim's lease ends (plus a second), or None when nothing runs."""
+    earliest = PreparedClip.objects.filter(state=PreparedClip.State.RUNNING).order_by("lease_until").values_list("lease_until", flat=True).first()
+    if earliest is None:
+        return None
+    return max(1.0, (earliest - timezone.now()).total_seconds() + 1.0)
