@@ -53,6 +53,9 @@ class Contributor(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     token_sha256 = models.CharField(max_length=64, unique=True)
+    external_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="'<source>:<speaker id>' for contributors of an imported dataset."
+    )
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributor")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,8 +123,11 @@ class Clip(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="clips")
     keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="clips")
     contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="clips")
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="clips")
-    consent_version = models.CharField(max_length=16)
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="clips", help_text="Empty for imported clips: see source.")
+    consent_version = models.CharField(max_length=64, help_text="Consent form version, or 'import:<source>' for imported clips.")
+    source = models.CharField(max_length=100, default="chorus", help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.")
+    source_path = models.CharField(max_length=300, blank=True, help_text="Path in the imported dataset, for provenance.")
+    licence = models.CharField(max_length=64, default="CC-BY-4.0")
     audio = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
     duration_s = models.FloatField()

@@ -111,6 +111,7 @@ def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_
                 contributor=contributor,
                 consent=consent,
                 consent_version=consent.version,
+                licence=consent.licence,
                 audio=stored_name,
                 sha256=digest,
                 duration_s=round(decoded.duration_s, 4),

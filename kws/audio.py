@@ -55,7 +55,20 @@ def _check_riff_length(data: bytes) -> None:
     raise AudioRejected("the WAV file is truncated: it ends before its audio data begins", "truncated")
 
 
-def decode_upload(data: bytes, *, max_bytes: int) -> DecodedAudio:
+def decode_any(data: bytes) -> tuple[np.ndarray, int, str, int]:
+    """Decode audio of any length to float32 mono at TARGET_SAMPLE_RATE: (samples, original rate, format, channels)."""
+    try:
+        info = sf.info(io.BytesIO(data))
+        samples, sample_rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise AudioRejected(f"not readable audio ({exc})", "not_audio") from None
+    mono = samples.mean(axis=1)
+    if sample_rate != TARGET_SAMPLE_RATE:
+        mono = soxr.resample(mono, sample_rate, TARGET_SAMPLE_RATE, quality="HQ").astype(np.float32)
+    return np.clip(mono, -1.0, 1.0), int(sample_rate), f"{info.format}/{info.subtype}", int(samples.shape[1])
+
+
+def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DURATION_S) -> DecodedAudio:
     """Parse bytes by content (never by name or Content-Type), validate, and canonicalize."""
     if len(data) == 0:
         raise AudioRejected("the uploaded file is empty", "empty")
@@ -74,9 +87,9 @@ def decode_upload(data: bytes, *, max_bytes: int) -> DecodedAudio:
     if not np.isfinite(samples).all():
         raise AudioRejected("the audio file contains invalid (NaN or infinite) samples", "corrupt")
     duration = samples.shape[0] / sample_rate
-    if not MIN_DURATION_S <= duration <= MAX_DURATION_S:
+    if not min_duration_s <= duration <= MAX_DURATION_S:
         raise AudioRejected(
-            f"the clip is {duration:.2f} s long; clips must last between {MIN_DURATION_S} and {MAX_DURATION_S} s",
+            f"the clip is {duration:.2f} s long; clips must last between {min_duration_s} and {MAX_DURATION_S} s",
             "bad_duration",
         )
     mono = samples.mean(axis=1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from collector.errors import ApplicationError
 from collector.models import Clip
 from collector.pseudonyms import speaker_hash
 from collector.storage_paths import derived_name
@@ -157,3 +159,24 @@ def preparation_next_lease_expiry_s() -> float | None:
     if earliest is None:
         return None
     return max(1.0, (earliest - timezone.now()).total_seconds() + 1.0)
+
+
+def background_noise_add(*, campaign, name: str, data: bytes, skip_existing: bool = False):
+    """Store a long background-noise recording (16 kHz mono WAV) for a campaign; silence is cut from it."""
+    from kws.audio import AudioRejected, decode_any
+    from training.models import BackgroundNoise
+
+    if skip_existing and BackgroundNoise.objects.filter(campaign=campaign, name=name).exists():
+        return None
+    try:
+        samples, _, _, _ = decode_any(data)
+    except AudioRejected as exc:
+        raise ApplicationError(f"{name}: {exc}", code="not_audio") from None
+    if len(samples) < features.DEFAULT_PARAMS.clip_samples:
+        raise ApplicationError(f"{name}: background noise must last at least one second", code="bad_duration")
+    stored = default_storage.save(f"noise/{campaign.slug}/{uuid.uuid4()}.wav", ContentFile(encode_wav(samples)))
+    try:
+        return BackgroundNoise.objects.create(campaign=campaign, name=name, audio=stored, duration_s=len(samples) / 16_000, sample_rate=16_000)
+    except BaseException:
+        default_storage.delete(stored)
+        raise

@@ -1,0 +1,144 @@
+"""Bulk import of existing datasets in Speech Commands layout: <word>/<speaker>_nohash_<n>.wav."""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from collector.models import Campaign, Clip, Contributor, Keyword
+from collector.pseudonyms import new_token, token_sha256
+from collector.services import _prescreen
+from collector.storage_paths import clip_name
+from kws import audio as kws_audio
+from kws import quality
+
+CLIP_NAME = re.compile(r"^(?P<speaker>[A-Za-z0-9]+)_nohash_(?P<n>\d+)\.wav$")
+NOISE_DIR = "_background_noise_"
+IMPORT_MIN_DURATION_S = 0.25  # Speech Commands has short clips; they are padded when cleaned
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    already_present: int = 0
+    noise_files: int = 0
+    bad: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FoundClip:
+    path: Path
+    keyword: str
+    speaker: str
+
+
+def dataset_scan(root: Path) -> tuple[list[FoundClip], list[Path], list[tuple[str, str]]]:
+    clips, noise, bad = [], [], []
+    for word_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        if word_dir.name == NOISE_DIR:
+            noise = sorted(word_dir.glob("*.wav"))
+            continue
+        if word_dir.name.startswith(("_", ".")):
+            continue
+        for path in sorted(word_dir.iterdir()):
+            match = CLIP_NAME.match(path.name)
+            if match is None:
+                bad.append((str(path.relative_to(root)), "name is not <speaker>_nohash_<n>.wav"))
+                continue
+            clips.append(FoundClip(path, word_dir.name, match["speaker"]))
+    return clips, noise, bad
+
+
+def _contributors(source: str, speakers: set[str]) -> dict[str, Contributor]:
+    keys = {f"{source}:{s}": s for s in speakers}
+    found = {c.external_key: c for c in Contributor.objects.filter(external_key__in=keys)}
+    missing = [Contributor(external_key=k, token_sha256=token_sha256(new_token())) for k in keys if k not in found]
+    Contributor.objects.bulk_create(missing)
+    found.update({c.external_key: c for c in missing})
+    return {keys[k]: c for k, c in found.items()}
+
+
+def dataset_import(
+    *, root: Path, campaign: Campaign, validated: bool, licence: str, source: str, chunk: int = 500,
+    progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a folder; clips already imported (same speaker and audio) are left alone, bad files reported."""
+    from training.models import PreparedClip
+    from training.services import background_noise_add, preparation_schedule
+
+    clips, noise, bad = dataset_scan(root)
+    report = ImportReport(bad=bad)
+    if on_total:
+        on_total(len(clips))
+    keywords = {}
+    for word in sorted({c.keyword for c in clips}):
+        keywords[word], _ = Keyword.objects.get_or_create(campaign=campaign, text=word, defaults={"language": campaign.language})
+    for path in noise:
+        if background_noise_add(campaign=campaign, name=path.name, data=path.read_bytes(), skip_existing=True):
+            report.noise_files += 1
+    for start in range(0, len(clips), chunk):
+        batch = clips[start : start + chunk]
+        decoded = _decode_chunk(batch, root, report)
+        contributors = _contributors(source, {found.speaker for found, _ in decoded})
+        existing = set(Clip.objects.filter(contributor__in=contributors.values()).values_list("contributor_id", "sha256"))
+        rows, written = [], []
+        try:
+            for found, audio in decoded:
+                contributor = contributors[found.speaker]
+                digest = hashlib.sha256(audio.wav_bytes).hexdigest()
+                if (contributor.id, digest) in existing:
+                    report.already_present += 1
+                    continue
+                existing.add((contributor.id, digest))
+                row = _clip_row(found, root, audio, digest, campaign, keywords[found.keyword], contributor, validated, licence, source)
+                written.append(row.audio.name)
+                rows.append(row)
+            with transaction.atomic():
+                Clip.objects.bulk_create(rows)
+                valid = [r for r in rows if r.status == Clip.Status.VALID]
+                PreparedClip.objects.bulk_create([PreparedClip(clip=r) for r in valid])
+                if valid:
+                    transaction.on_commit(preparation_schedule)
+        except BaseException:
+            for name in written:  # no file without its row
+                default_storage.delete(name)
+            raise
+        report.imported += len(rows)
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def _decode_chunk(batch: list[FoundClip], root: Path, report: ImportReport) -> list[tuple[FoundClip, kws_audio.DecodedAudio]]:
+    decoded = []
+    for found in batch:
+        try:
+            audio = kws_audio.decode_upload(found.path.read_bytes(), max_bytes=MAX_FILE_BYTES, min_duration_s=IMPORT_MIN_DURATION_S)
+        except kws_audio.AudioRejected as exc:
+            report.bad.append((str(found.path.relative_to(root)), str(exc)))
+            continue
+        decoded.append((found, audio))
+    return decoded
+
+
+def _clip_row(found, root, decoded, digest, campaign, keyword, contributor, validated, licence, source) -> Clip:
+    metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
+    clip_id = uuid.uuid4()
+    name = default_storage.save(clip_name(campaign.slug, clip_id), ContentFile(decoded.wav_bytes))
+    status = {"status": Clip.Status.VALID, "status_reason": "import", "decided_at": timezone.now()} if validated else _prescreen(metrics)
+    return Clip(
+        id=clip_id, campaign=campaign, keyword=keyword, contributor=contributor, consent=None,
+        consent_version=f"import:{source}", source=source, source_path=str(found.path.relative_to(root)), licence=licence, audio=name,
+        sha256=digest, duration_s=round(decoded.duration_s, 4), sample_rate=kws_audio.TARGET_SAMPLE_RATE, num_samples=len(decoded.samples),
+        original_sample_rate=decoded.original_sample_rate, original_channels=decoded.original_channels,
+        original_format=decoded.original_format, **metrics.as_dict(), **status,
+    )
