@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 
+from config import env as chorus_env
 from config.env import BASE_DIR
 
 
@@ -40,7 +41,7 @@ def main() -> int:
         cwd=BASE_DIR, env=env,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", "default,prepare"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')}"],
         cwd=BASE_DIR, env=env,
     )
     processes = [web, worker]

@@ -200,6 +200,7 @@ CHORUS_GOLD_SHARE = env.get_float("CHORUS_GOLD_SHARE")
 CHORUS_REVIEW_LEASE_S = env.get_int("CHORUS_REVIEW_LEASE_S")
 CHORUS_PREPARE_BATCH = env.get_int("CHORUS_PREPARE_BATCH")
 CHORUS_PREPARE_LEASE_S = env.get_int("CHORUS_PREPARE_LEASE_S")
+CHORUS_PREPARE_QUEUE = env.get("CHORUS_PREPARE_QUEUE")
 CHORUS_CONTRIBUTOR_COOKIE = "chorus_contributor"
 CHORUS_CONTRIBUTOR_COOKIE_AGE = 2 * 365 * 24 * 3600
 # Uploads are whole files: stream large ones to disk instead of memory.

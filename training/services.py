@@ -43,7 +43,7 @@ def preparation_schedule() -> None:
     if cache.add(BATCH_SCHEDULED_KEY, 1, timeout=settings.CHORUS_PREPARE_LEASE_S):
         from training.tasks import prepare_batch
 
-        prepare_batch.delay()
+        prepare_batch.apply_async(queue=settings.CHORUS_PREPARE_QUEUE)
 
 
 def preparation_claim(*, limit: int) -> list[tuple[int, int]]:

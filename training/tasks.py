@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, TimeoutError)
 
 
-@shared_task(name="training.prepare_batch", bind=True, acks_late=True, max_retries=8, queue="prepare")
+@shared_task(name="training.prepare_batch", bind=True, acks_late=True, max_retries=8)
 def prepare_batch(self) -> dict:
     """Drain the preparation queue in chunks. Safe to run twice: rows are claimed before work."""
     cache.delete(services.BATCH_SCHEDULED_KEY)  # clips turning valid from now on schedule another run
@@ -22,16 +22,16 @@ def prepare_batch(self) -> dict:
             result = services.preparation_run(claims=claims)
         except TRANSIENT as exc:
             services.preparation_release(claims=claims)
-            raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries))
+            raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries), queue=settings.CHORUS_PREPARE_QUEUE)
         for key in totals:
             totals[key] += getattr(result, key)
     # Claims still held elsewhere may belong to a worker that died: look again when their lease ends.
     if (wait := services.preparation_next_lease_expiry_s()) is not None:
-        prepare_batch.apply_async(countdown=wait)
+        prepare_batch.apply_async(countdown=wait, queue=settings.CHORUS_PREPARE_QUEUE)
     return totals
 
 
 @worker_ready.connect
 def _take_over_unfinished_work(sender=None, **kwargs) -> None:
     """A starting worker picks up what dead workers left queued or half-done."""
-    prepare_batch.delay()
+    prepare_batch.apply_async(queue=settings.CHORUS_PREPARE_QUEUE)
