@@ -8,5 +8,6 @@ urlpatterns = [
     path("c/<slug:slug>/no-thanks/", views.no_thanks, name="no-thanks"),
     path("c/<slug:slug>/about-you/", views.about_you, name="about-you"),
     path("c/<slug:slug>/speak/", views.speak, name="speak"),
+    path("c/<slug:slug>/listen/", views.listen, name="listen"),
     path("my-data/", views.my_data, name="my-data"),
 ]

@@ -9,6 +9,28 @@ from collector.consent import consent_document
 from collector.errors import ApplicationError
 from collector.middleware import contributor_of, set_contributor_cookie
 from collector.models import PREFER_NOT, Demographics
+from labeling.models import Vote
+from labeling.services import is_reviewer_account
+
+REVIEW_SESSION_GOAL = 10  # answers per session the listen page's progress bar counts toward
+
+
+NEXT_PAGES = {"speak", "listen"}  # where a volunteer goes after consent (and the optional about-you)
+
+
+def _then(request) -> str:
+    value = request.POST.get("then") or request.GET.get("then")
+    return value if value in NEXT_PAGES else "speak"
+
+
+def _to_consent(slug, then="speak"):
+    return _with_then(redirect("consent", slug=slug), then)
+
+
+def _with_then(response, then: str):
+    if then != "speak":
+        response["Location"] += f"?then={then}"
+    return response
 
 
 def _campaign_or_404(slug):
@@ -40,12 +62,12 @@ def consent(request, slug):
         except ApplicationError as exc:
             error = exc.message
         else:
-            response = redirect("about-you", slug=campaign.slug)
+            response = _with_then(redirect("about-you", slug=campaign.slug), _then(request))
             if token:
                 set_contributor_cookie(response, token)
             return response
     accepted = selectors.consent_current(contributor=contributor, campaign=campaign) is not None
-    context = {"campaign": campaign, "document": document, "accepted": accepted, "error": error}
+    context = {"campaign": campaign, "document": document, "accepted": accepted, "error": error, "then": _then(request)}
     return render(request, "frontend/consent.html", context, status=400 if error else 200)
 
 
@@ -62,8 +84,9 @@ def _demographic_choices(campaign):
 def about_you(request, slug):
     campaign = _campaign_or_404(slug)
     contributor = contributor_of(request)
+    then = _then(request)
     if selectors.consent_current(contributor=contributor, campaign=campaign) is None:
-        return redirect("consent", slug=slug)
+        return _to_consent(slug, then)
     error = None
     if request.method == "POST":
         fields = {f: request.POST.get(f, PREFER_NOT) or PREFER_NOT for f in ("age_bracket", "gender", "accent", "native_language")}
@@ -72,9 +95,9 @@ def about_you(request, slug):
         except ApplicationError as exc:
             error = exc.message
         else:
-            return redirect("speak", slug=slug)
+            return redirect(then, slug=slug)
     current = Demographics.objects.filter(contributor=contributor).first()
-    context = {"campaign": campaign, "choices": _demographic_choices(campaign), "current": current, "error": error}
+    context = {"campaign": campaign, "choices": _demographic_choices(campaign), "current": current, "error": error, "then": then}
     return render(request, "frontend/about_you.html", context, status=400 if error else 200)
 
 
@@ -82,8 +105,17 @@ def about_you(request, slug):
 def speak(request, slug):
     campaign = _campaign_or_404(slug)
     if selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None:
-        return redirect("consent", slug=slug)
+        return _to_consent(slug)
     return render(request, "frontend/speak.html", {"campaign": campaign})
+
+
+@ensure_csrf_cookie
+def listen(request, slug):
+    campaign = _campaign_or_404(slug)
+    if not is_reviewer_account(request.user) and selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None:
+        return _to_consent(slug, then="listen")
+    context = {"campaign": campaign, "review_goal": REVIEW_SESSION_GOAL, "report_reasons": Vote.Reason.choices}
+    return render(request, "frontend/listen.html", context)
 
 
 @ensure_csrf_cookie

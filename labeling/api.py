@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from collector.api import ContributorAPIView
 from collector.errors import ConsentRequired, NotFound
 from collector.http import audio_response
+from collector.middleware import contributor_of
 from collector.models import Clip
 from collector.serializers import ErrorOutput
 from labeling import serializers, services
@@ -17,12 +18,11 @@ class ReviewerAPIView(ContributorAPIView):
     authentication_classes = [*ContributorAPIView.authentication_classes, SessionAuthentication]
 
     def is_reviewer_account(self) -> bool:
-        user = self.request.user
-        return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("labeling.add_vote")))
+        return services.is_reviewer_account(self.request.user)
 
     def voter(self):
         if self.is_reviewer_account():
-            return services.reviewer_contributor(user=self.request.user)
+            return services.reviewer_contributor(user=self.request.user, cookie_contributor=contributor_of(self.request._request))
         return self.request.auth
 
 

@@ -26,12 +26,25 @@ class NotYourClip(ApplicationError):
     code = "own_clip"
 
 
-def reviewer_contributor(*, user) -> Contributor:
-    """The contributor identity behind a logged-in reviewer account (made on first use)."""
+def is_reviewer_account(user) -> bool:
+    """Logged-in staff, or accounts granted labeling.add_vote, review without a volunteer consent."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("labeling.add_vote")))
+
+
+def reviewer_contributor(*, user, cookie_contributor: Contributor | None = None) -> Contributor:
+    """The contributor identity behind a logged-in reviewer account.
+
+    A reviewer who also recorded as a volunteer in this browser is one person: the volunteer identity
+    is linked to the account on first use, so they are never served their own clips.
+    """
     contributor = Contributor.objects.filter(user=user).first()
-    if contributor is None:
-        contributor = Contributor.objects.create(user=user, token_sha256=token_sha256(new_token()))
-    return contributor
+    if contributor is not None:
+        return contributor
+    if cookie_contributor is not None and cookie_contributor.user_id is None:
+        cookie_contributor.user = user
+        cookie_contributor.save(update_fields=["user"])
+        return cookie_contributor
+    return Contributor.objects.create(user=user, token_sha256=token_sha256(new_token()))
 
 
 def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.fixtures.live import open_recorder, record_take, submit_take
+from tests.fixtures.live import consent_in_browser, open_recorder, record_take, submit_take
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +103,28 @@ def test_no_thanks_records_nothing(browser_page):
     page.goto("/my-data/")
     assert page.is_visible("#nothing-stored")
     assert not Contributor.objects.exists()
+
+
+def test_my_data_shows_each_clip_state_and_reviewers_reasons(browser_page, demo_campaign):
+    """Set aside by the pre-screen, turned down by reviewers (with their reasons), and still waiting."""
+    from labeling import services as labeling_services
+    from tests.factories import clip_recorded, contributor_with_consent
+
+    page = browser_page
+    me = consent_in_browser(page)
+    silent = clip_recorded(demo_campaign, contributor=me, keyword="down", amplitude=0.001)
+    rejected = clip_recorded(demo_campaign, contributor=me, keyword="up")
+    waiting = clip_recorded(demo_campaign, contributor=me, keyword="left")
+    for kind, reason in (("report", "cut_off"), ("invalid", "noisy"), ("invalid", "noisy")):  # two noes decide it
+        labeling_services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind=kind, reason=reason)
+
+    page.goto("/my-data/")
+    page.locator("#clips li.clip").first.wait_for()
+    item = lambda clip: page.locator(f"li[data-clip-id='{clip.id}']")  # noqa: E731
+    assert item(silent).locator(".clip-state").text_content() == "automatically set aside: too quiet or too short"
+    assert item(silent).get_attribute("data-status-reason") == "automatic"
+    assert item(silent).locator(".review-reasons").count() == 0
+    assert item(rejected).locator(".clip-state").text_content() == "not used in the dataset (by reviewers)"
+    reasons = item(rejected).locator(".review-reasons li")
+    assert reasons.all_text_contents() == ["Noisy × 2", "Cut off"]
+    assert item(waiting).locator(".clip-state").text_content() == "waiting for review"

@@ -128,3 +128,21 @@ def test_cookie_credential_needs_csrf(demo_campaign):
         HTTP_X_CSRFTOKEN=csrf,
     )
     assert genuine.status_code == 201
+
+
+def test_a_reviewer_without_consent_comes_back_to_the_listen_page_after_consenting(demo_campaign):
+    client = Client()
+    to_consent = client.get(f"/c/{CAMPAIGN}/listen/")
+    assert to_consent.status_code == 302 and to_consent["Location"] == f"/c/{CAMPAIGN}/consent/?then=listen"
+    page = client.get(to_consent["Location"])
+    assert b'name="then" value="listen"' in page.content
+    sha = client.get(CONSENT_URL).json()["sha256"]
+    agreed = client.post(f"/c/{CAMPAIGN}/consent/", {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on", "then": "listen"})
+    assert agreed["Location"] == f"/c/{CAMPAIGN}/about-you/?then=listen"
+    about = client.get(agreed["Location"])
+    assert f'href="/c/{CAMPAIGN}/listen/"'.encode() in about.content  # Skip goes to the listen page
+    saved = client.post(f"/c/{CAMPAIGN}/about-you/", {"age_bracket": "prefer_not", "then": "listen"})
+    assert saved["Location"] == f"/c/{CAMPAIGN}/listen/"
+    assert client.get(saved["Location"]).status_code == 200
+    odd = client.post(f"/c/{CAMPAIGN}/about-you/", {"then": "https://evil.example/"})
+    assert odd["Location"] == f"/c/{CAMPAIGN}/speak/"  # only our own pages

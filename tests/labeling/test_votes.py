@@ -184,3 +184,16 @@ def test_my_data_shows_each_clip_state_and_the_reasons_reviewers_gave(volunteer,
     assert (listed["down"]["status"], listed["down"]["status_reason"]) == ("invalid", "automatic")
     assert (listed["left"]["status"], listed["left"]["review_reasons"]) == ("pending", [])
     assert silent.id
+
+
+def test_a_reviewer_account_in_a_browser_that_recorded_is_one_person(volunteer, demo_campaign):
+    from django.contrib.auth import get_user_model
+
+    from collector.models import Contributor
+
+    me = Contributor.objects.get()
+    clip_recorded(demo_campaign, contributor=me)
+    volunteer.force_login(get_user_model().objects.create_user("me-too", password="pw-for-tests-only", is_staff=True))
+    assert volunteer.get(f"/api/campaigns/{CAMPAIGN}/review/next/").status_code == 204  # my own clip is not served
+    me.refresh_from_db()
+    assert me.user.username == "me-too"

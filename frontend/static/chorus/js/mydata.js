@@ -12,8 +12,9 @@
     pending: "waiting for review",
     valid: "accepted",
     invalid: "not used in the dataset",
-    other: "undecided",
+    other: "undecided: reviewers disagreed",
   };
+  const BY_WHOM = { votes: "by reviewers", admin: "by a moderator" };
   const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
   function say(message, kind = "info") {
@@ -31,8 +32,35 @@
     return n === 1 ? "1 recording" : `${n} recordings`;
   }
 
+  /** The clip's state in words, and a key for styling: `automatic` is the upload pre-screen. */
+  function clipState(clip) {
+    if (clip.status_reason === "automatic") {
+      return { key: "automatic", text: "automatically set aside: too quiet or too short" };
+    }
+    const label = STATUS_LABELS[clip.status] || clip.status;
+    const byWhom = clip.status === "valid" || clip.status === "invalid" ? BY_WHOM[clip.status_reason] : null;
+    return { key: clip.status, text: byWhom ? `${label} (${byWhom})` : label };
+  }
+
+  function reviewReasons(clip) {
+    const reasons = clip.review_reasons || [];
+    if (!reasons.length) return [];
+    const list = node("ul", { className: "review-reasons" });
+    list.setAttribute("aria-label", "What reviewers said about it");
+    for (const r of reasons) {
+      const item = node("li", { textContent: r.count > 1 ? `${r.label} × ${r.count}` : r.label });
+      item.dataset.reason = r.reason;
+      item.dataset.count = String(r.count);
+      list.append(item);
+    }
+    return [node("div", { className: "review-notes" }, node("span", { className: "meta", textContent: "Reviewers noted: " }), list)];
+  }
+
   function clipItem(clip) {
     const created = new Date(clip.created_at);
+    const { key, text } = clipState(clip);
+    const state = node("span", { className: "clip-state", textContent: text });
+    state.dataset.state = key;
     const when = node("time", { dateTime: clip.created_at, textContent: dateFormat.format(created) });
     const player = node("audio", { controls: true, preload: "metadata", src: clip.audio_url });
     player.setAttribute("aria-label", `Recording of “${clip.keyword}”`);
@@ -46,13 +74,17 @@
         {},
         node("span", { className: "clip-keyword", textContent: clip.keyword }),
         " ",
-        node("span", { className: "meta clip-meta" }, `${STATUS_LABELS[clip.status] || clip.status} · `, when, ` · ${clip.duration_s.toFixed(2)} s`),
+        state,
+        " ",
+        node("span", { className: "meta clip-meta" }, when, ` · ${clip.duration_s.toFixed(2)} s`),
+        ...reviewReasons(clip),
       ),
       remove,
       player,
     );
     item.dataset.clipId = clip.id;
     item.dataset.status = clip.status;
+    item.dataset.statusReason = clip.status_reason || "";
     remove.addEventListener("click", () => deleteClip(clip, item, remove));
     return item;
   }
