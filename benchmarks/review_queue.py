@@ -54,7 +54,7 @@ def copy(cursor, table: str, columns: list[str], rows: list[list]) -> None:
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
-def bulk_load(n_clips: int, reviewers: int) -> list[uuid.UUID]:
+def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uuid.UUID]:
     from django.db import connection
 
     from collector.consent import consent_document
@@ -85,7 +85,8 @@ def bulk_load(n_clips: int, reviewers: int) -> list[uuid.UUID]:
         clip_columns = ["id", "campaign_id", "keyword_id", "contributor_id", "consent_id", "consent_version", "audio", "sha256", "duration_s",
                         "sample_rate", "num_samples", "original_sample_rate", "original_channels", "original_format", "status", "status_reason",
                         "decided_at", "valid_votes", "invalid_votes", "votes_counted", "review_lease_until", "is_gold", "gold_answer", "rms_dbfs",
-                        "peak", "clipped_ratio", "voiced_duration_s", "loudest_1s_mean_abs", "too_quiet", "created_at"]
+                        "peak", "clipped_ratio", "voiced_duration_s", "loudest_1s_mean_abs", "too_quiet", "created_at",
+                        "source", "source_path", "licence"]
         for lo in range(0, n_clips, chunk):
             rows, votes = [], []
             for i in range(lo, min(lo + chunk, n_clips)):
@@ -94,21 +95,26 @@ def bulk_load(n_clips: int, reviewers: int) -> list[uuid.UUID]:
                 rows.append([clip_ids[i], campaign.id, keyword_ids[keyword_idx[i]], speaker, consent_of[speaker], "1", f"clips/bench/{clip_ids[i]}.wav",
                              uuid.uuid4().hex * 2, 1.5, 16000, 24000, 48000, 1, "WAV/PCM_16", status, "votes" if status != "pending" else "",
                              now if status != "pending" else None, valid, invalid, valid + invalid, None, "f", "", -20.0, 0.5, 0.0, 0.6, 0.05, "f",
-                             f"2026-01-01 00:00:00+00"])
+                             "2026-01-01 00:00:00+00", "chorus", "", "CC-BY-4.0"])
                 for k, kind in enumerate(["valid"] * valid + ["invalid"] * invalid):
                     votes.append([clip_ids[i], voters[(voter_start[i] + k) % VOTERS], kind, "", "", 1, now])
             copy(cursor, "collector_clip", clip_columns, rows)
             copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"], votes)
         # spread creation times so "oldest first" has an order
         cursor.execute("UPDATE collector_clip SET created_at = created_at + (random() * interval '300 days')")
-        # Each benchmark reviewer already skipped the clips at the head of the queue.
-        cursor.execute(
-            "SELECT id FROM collector_clip WHERE status = 'pending' AND NOT is_gold ORDER BY votes_counted DESC, created_at LIMIT %s",
-            [PRIOR_ANSWERS],
-        )
-        head = [r[0] for r in cursor.fetchall()]
+        # Each benchmark reviewer has a history of earlier answers: spread over the table (a reviewer's
+        # votes move clips on), or with --head-skips all skips of the very clips at the head of the queue.
+        if head_skips:
+            cursor.execute(
+                "SELECT id FROM collector_clip WHERE status = 'pending' AND NOT is_gold ORDER BY votes_counted DESC, created_at LIMIT %s",
+                [PRIOR_ANSWERS],
+            )
+            history = {reviewer: [r[0] for r in cursor.fetchall()] for reviewer in bench[:1]}
+            history = {reviewer: history[bench[0]] for reviewer in bench}
+        else:
+            history = {reviewer: [clip_ids[i] for i in rng.choice(n_clips, min(PRIOR_ANSWERS, n_clips), replace=False)] for reviewer in bench}
         copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
-             [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in head])
+             [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in history[reviewer]])
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM collector_clip")
         clips = cursor.fetchone()[0]
@@ -156,6 +162,10 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
                 next_ms.extend(mine_next)
                 vote_ms.extend(mine_vote)
 
+    import gc
+
+    gc.collect()
+    gc.freeze()  # long-lived objects (Django, models) out of the collector's way, as a tuned web worker does
     threads = [threading.Thread(target=reviewer, args=(c, np.random.default_rng(seed * 1000 + i))) for i, c in enumerate(reviewer_ids)]
     for t in threads:
         t.start()
@@ -194,6 +204,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--think-ms", type=float, default=1000, help="mean pause before each request (a reviewer listens to a 1.5 s clip)")
     parser.add_argument("--processes", type=int, default=5, help="client processes the reviewers are spread over")
+    parser.add_argument("--head-skips", action="store_true", help="worst case: every reviewer skipped the 1,000 clips at the head of the queue")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -211,10 +222,10 @@ def main() -> None:
         recreate_database(url)
         call_command("migrate", verbosity=0)
         call_command("load_demo", stdout=io.StringIO())
-        bench = bulk_load(size, args.reviewers)
+        bench = bulk_load(size, args.reviewers, args.head_skips)
         next_ms, vote_ms = run_reviewers(bench, args.seconds, args.think_ms, args.processes)
         print(
-            f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} processes={args.processes} "
+            f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} processes={args.processes} head_skips={args.head_skips} "
             f"next_n={len(next_ms)} next_p50_ms={np.percentile(next_ms, 50):.2f} next_p99_ms={np.percentile(next_ms, 99):.2f} "
             f"vote_n={len(vote_ms)} vote_p50_ms={np.percentile(vote_ms, 50):.2f} vote_p99_ms={np.percentile(vote_ms, 99):.2f}",
             flush=True,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
@@ -59,45 +59,53 @@ def _answered_by(voter: Contributor):
     return Exists(Vote.objects.filter(clip=OuterRef("pk"), voter=voter))
 
 
+# The next clip, picked and leased in one statement. Pending, non-gold clips of the campaign in queue
+# order (most counted votes first, then oldest) walk the partial index clip_review_queue; the NOT EXISTS
+# probe is an index-only lookup on the unique (clip, voter) index of votes.
+_PICK_AND_LEASE = """UPDATE collector_clip SET review_lease_until = %(lease_until)s
+WHERE id = (
+    SELECT c.id FROM collector_clip c
+    WHERE c.campaign_id = %(campaign)s AND c.status = 'pending' AND NOT c.is_gold
+      AND c.contributor_id <> %(voter)s
+      AND ({lease_filter})
+      AND NOT EXISTS (SELECT 1 FROM labeling_vote v WHERE v.clip_id = c.id AND v.voter_id = %(voter)s)
+    ORDER BY c.votes_counted DESC, c.created_at ASC
+    LIMIT 1{lock}
+)
+RETURNING id
+"""
+
+
 def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Random | None = None) -> Clip | None:
-    """The next clip for this reviewer: one indexed statement that picks and leases it.
+    """The next clip for this reviewer, picked and leased by one indexed statement.
 
     Pending clips nearest a decision come first (most counted votes), then the oldest. A served clip is
     leased for a few seconds so concurrent reviewers spread across clips; when every candidate is
     leased, reviewers share. A gold clip is mixed in now and then.
     """
     rng = rng or random.Random()
-    now = timezone.now()
-    candidates = Clip.objects.filter(campaign=campaign).exclude(contributor=voter).filter(~_answered_by(voter))
     if rng.random() < settings.CHORUS_GOLD_SHARE:
-        gold = candidates.filter(is_gold=True).order_by("created_at").select_related("keyword").first()
+        gold = (
+            Clip.objects.filter(campaign=campaign, is_gold=True).exclude(contributor=voter).filter(~_answered_by(voter))
+            .order_by("created_at").select_related("keyword").first()
+        )
         if gold is not None:
             return gold
-    pending = candidates.filter(status=Clip.Status.PENDING, is_gold=False).order_by("-votes_counted", "created_at")
-    free = pending.filter(Q(review_lease_until__isnull=True) | Q(review_lease_until__lt=now))
+    now = timezone.now()
     lease_until = now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)
-    clip_id = _lease_first(free, lease_until)
-    if clip_id is None:
-        shared = pending.values_list("id", flat=True).first()  # every candidate is leased: share one
-        if shared is None:
-            return None
-        clip_id = shared
-    return Clip.objects.select_related("keyword").get(id=clip_id)
-
-
-def _lease_first(queryset, lease_until) -> object | None:
-    """UPDATE ... WHERE id = (first row of queryset, skipping rows locked by others) RETURNING id."""
-    with transaction.atomic():
-        subquery = queryset.select_for_update(skip_locked=True, of=("self",)).values("id")[:1]
-        inner_sql, params = subquery.query.sql_with_params()
-        table = Clip._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'UPDATE "{table}" SET "review_lease_until" = %s WHERE "id" = ({inner_sql}) RETURNING "id"',
-                [lease_until, *params],
-            )
+    ops = connection.ops  # raw SQL: adapt values the way the ORM would for this database
+    params = {
+        "lease_until": ops.adapt_datetimefield_value(lease_until), "now": ops.adapt_datetimefield_value(now),
+        "campaign": campaign.id, "voter": Contributor._meta.pk.get_db_prep_value(voter.id, connection),
+    }
+    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_PICK_AND_LEASE.format(lease_filter="c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", lock=lock), params)
+        row = cursor.fetchone()
+        if row is None:  # every candidate is leased: share one rather than serve nothing
+            cursor.execute(_PICK_AND_LEASE.format(lease_filter="TRUE", lock=lock), params)
             row = cursor.fetchone()
-    return row[0] if row else None
+    return Clip.objects.select_related("keyword").get(id=row[0]) if row else None
 
 
 def _validate_answer(kind: str, reason: str, note: str) -> None:

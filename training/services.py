@@ -30,10 +30,10 @@ BATCH_SCHEDULED_KEY = "training:prepare-batch-scheduled"
 
 
 def preparation_trigger(*, clip: Clip) -> PreparedClip | None:
-    """Called in the transaction that makes a clip valid: queue it for preparation exactly once."""
-    preparation, created = PreparedClip.objects.get_or_create(clip=clip)
-    if not created:
+    """Called in the transaction that makes a clip valid (holding its row lock): queue it exactly once."""
+    if PreparedClip.objects.filter(clip=clip).exists():
         return None
+    preparation = PreparedClip.objects.create(clip=clip)
     transaction.on_commit(preparation_schedule)
     return preparation
 
