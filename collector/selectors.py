@@ -35,6 +35,29 @@ def consent_current(*, contributor: Contributor | None, campaign: Campaign) -> C
     )
 
 
+_CONSENTED: dict[tuple, bool] = {}  # positive answers only, so nothing here can go stale (see below)
+_CONSENTED_MAX = 50_000
+
+
+def consent_is_current(*, contributor: Contributor | None, campaign: Campaign) -> bool:
+    """Whether the contributor accepted the text the campaign shows now; asked on every vote.
+
+    A yes is remembered per process: it is keyed by the exact text's hash, so a new text or licence
+    asks again, and consent is withdrawn only by erasing the contributor, who then cannot sign in.
+    """
+    if contributor is None:
+        return False
+    key = (contributor.id, campaign.id, consent_document(campaign).sha256)
+    if key in _CONSENTED:
+        return True
+    if consent_current(contributor=contributor, campaign=campaign) is None:
+        return False
+    if len(_CONSENTED) >= _CONSENTED_MAX:
+        _CONSENTED.clear()
+    _CONSENTED[key] = True
+    return True
+
+
 def keyword_next_prompt(
     *, campaign: Campaign, contributor: Contributor | None, previous_keyword_id: int | None = None, rng: random.Random | None = None
 ) -> Keyword | None:

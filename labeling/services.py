@@ -12,7 +12,7 @@ from django.utils import timezone
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from collector.models import Campaign, Clip, Contributor
 from collector.pseudonyms import new_token, token_sha256
-from collector.selectors import consent_current
+from collector.selectors import consent_is_current
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
 from training.services import preparation_trigger
@@ -50,7 +50,7 @@ def reviewer_contributor(*, user, cookie_contributor: Contributor | None = None)
 def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:
     if voter is None:
         raise ConsentRequired("to review clips, accept a campaign's consent form first or log in with a reviewer account")
-    if not reviewer_account and consent_current(contributor=voter, campaign=campaign) is None:
+    if not reviewer_account and not consent_is_current(contributor=voter, campaign=campaign):
         raise ConsentRequired(f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ to review")
     return voter
 
