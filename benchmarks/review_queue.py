@@ -124,6 +124,19 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
     return bench
 
 
+def _warm_up() -> None:
+    """What a web worker has done before its steady state: imports and the broker and cache connections
+    that a vote making a clip valid uses (the preparation trigger publishes after commit)."""
+    from django.core.cache import cache
+
+    from config.celery import app
+    from training.tasks import prepare_batch  # noqa: F401
+
+    cache.get("chorus:warm-up")
+    with app.producer_or_acquire() as producer:
+        producer.connection.ensure_connection(max_retries=1)
+
+
 def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed: int, out) -> None:
     """One client process running a few reviewers as threads (processes keep the GIL out of the figures)."""
     from django.db import connection
@@ -134,6 +147,7 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     campaign = Campaign.objects.get(slug="speech-commands-demo")
     next_ms, vote_ms = [], []
     lock = threading.Lock()
+    _warm_up()
     stop_at = time.monotonic() + seconds
 
     def reviewer(contributor_id, rng):
@@ -165,7 +179,8 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     import gc
 
     gc.collect()
-    gc.freeze()  # long-lived objects (Django, models) out of the collector's way, as a tuned web worker does
+    gc.freeze()
+    sys.setswitchinterval(0.0005)  # reviewers share a process: hand the GIL over sooner than the 5 ms default  # long-lived objects (Django, models) out of the collector's way, as a tuned web worker does
     threads = [threading.Thread(target=reviewer, args=(c, np.random.default_rng(seed * 1000 + i))) for i, c in enumerate(reviewer_ids)]
     for t in threads:
         t.start()
