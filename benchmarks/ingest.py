@@ -81,13 +81,16 @@ def main() -> None:
     subprocess.run([python, "manage.py", "import_dataset", str(dataset), "--campaign", "speech-commands-demo", "--validated", "--source", "bench"],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     imported = time.perf_counter() - started
-    check = ("from training.models import PreparedClip as P; import sys; "
-             "sys.stdout.write(str(P.objects.exclude(state__in=['queued', 'running']).count()))")
+    import psycopg2
+
+    database = psycopg2.connect(url)
+    database.autocommit = True
     while True:
-        done = int(subprocess.run([python, "manage.py", "shell", "-c", check], cwd=ROOT, env=env, capture_output=True, text=True).stdout or 0)
-        if done >= args.clips:
-            break
-        time.sleep(0.5)
+        with database.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM training_preparedclip WHERE state NOT IN ('queued', 'running')")
+            if cursor.fetchone()[0] >= args.clips:
+                break
+        time.sleep(0.2)
     elapsed = time.perf_counter() - started
     rss = peak_rss_mb(worker.pid)
     worker.terminate()
