@@ -180,3 +180,25 @@ def background_noise_add(*, campaign, name: str, data: bytes, skip_existing: boo
     except BaseException:
         default_storage.delete(stored)
         raise
+
+
+def features_ensure(*, params: features.FeatureParams, chunk: int = 256) -> int:
+    """Featurize prepared clips that have no features under these params (after FeatureParams changed).
+
+    Reads the cleaned clips, so cleaning is not redone. Returns how many clips were featurized.
+    """
+    missing = PreparedClip.objects.filter(state=PreparedClip.State.DONE).exclude(features__params_hash=params.hash).order_by("id")
+    created = 0
+    while rows := list(missing.select_related("clip").only("id", "cleaned_audio", "clip__sha256")[:chunk]):
+        audio = np.stack([features.fit_length(_load_audio(row.cleaned_audio.name)[0], params) for row in rows])
+        matrix = features.featurize_batch(audio, params)
+        ClipFeatures.objects.bulk_create(
+            [
+                ClipFeatures(preparation_id=row.id, clip_sha256=row.clip.sha256, params_hash=params.hash, frames=params.frames,
+                             channels=params.channels, data=matrix[i].astype("<f4").tobytes())
+                for i, row in enumerate(rows)
+            ],
+            ignore_conflicts=True,  # another worker may have filled some meanwhile
+        )
+        created += len(rows)
+    return created

@@ -98,3 +98,31 @@ def test_erasure_removes_derived_files_and_cached_features(demo_campaign, settin
     collector_services.clip_delete(contributor=clip.contributor, clip_id=clip.id)
     assert not cleaned.exists() and not Path(clip.audio.path).exists()
     assert not ClipFeatures.objects.exists() and not PreparedClip.objects.exists()
+
+
+def test_changing_feature_params_re_featurizes_from_the_cleaned_clips(demo_campaign):
+    clips = [clip_validated(demo_campaign, keyword=k) for k in ("yes", "no", "up")]
+    services.preparation_run(claims=services.preparation_claim(limit=10))
+    mfcc = features.FeatureParams(n_mfcc=13)
+    assert services.features_ensure(params=mfcc) == 3
+    assert services.features_ensure(params=mfcc) == 0  # cached: nothing twice
+    for clip in clips:
+        prepared = PreparedClip.objects.get(clip=clip)
+        row = ClipFeatures.objects.get(preparation=prepared, params_hash=mfcc.hash)
+        with prepared.cleaned_audio.open("rb") as f:
+            cleaned, _ = read_wav(f.read())
+        assert (row.frames, row.channels) == (49, 13)
+        assert np.allclose(np.frombuffer(row.data, "<f4").reshape(49, 13), features.featurize(cleaned, mfcc), atol=1e-4)
+    assert ClipFeatures.objects.filter(params_hash=features.DEFAULT_PARAMS.hash).count() == 3  # the old cache stays
+
+
+def test_every_clip_of_a_speaker_lands_in_the_same_split(demo_campaign):
+    from tests.factories import contributor_with_consent
+
+    speakers = [contributor_with_consent(demo_campaign) for _ in range(12)]
+    for speaker in speakers:
+        for keyword in ("yes", "no", "go"):
+            clip_validated(demo_campaign, contributor=speaker, keyword=keyword)
+    services.preparation_run(claims=services.preparation_claim(limit=100))
+    for speaker in speakers:
+        assert len(set(PreparedClip.objects.filter(clip__contributor=speaker).values_list("split", flat=True))) == 1

@@ -49,6 +49,7 @@ def test_sigkill_mid_batch_then_a_new_worker_finishes_every_clip_exactly_once(de
         assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() >= 200, 90), first.log()
         os.killpg(first.process.pid, signal.SIGKILL)  # the worker and its pool children, with no chance to clean up
         first.process.wait()
+        stop_worker(first)  # waits until the whole group is gone
     finally:
         if first.process.poll() is None:
             os.killpg(first.process.pid, signal.SIGKILL)
