@@ -56,7 +56,9 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    # Ctrl-C and SIGTERM both stop the pair (set explicitly: a shell may start us with SIGINT ignored).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: (stop(), sys.exit(0)))
     url = f"http://{args.host}:{args.port}/"
     if _wait_healthy(url + "healthz", processes):
         print(f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n  Press Ctrl-C to stop.\n", flush=True)
@@ -66,8 +68,6 @@ def main() -> int:
         failed = [p for p in processes if p.poll() not in (None, 0)]
         print("a process stopped; shutting down the others", file=sys.stderr)
         return 1 if failed else 0
-    except KeyboardInterrupt:
-        return 0
     finally:
         stop()
 

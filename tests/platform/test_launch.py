@@ -1,0 +1,49 @@
+"""`make run`'s launcher: web and worker come up together, and an interrupt stops both."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from config.env import BASE_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.worker
+def test_launcher_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
+    port = free_port()
+    env = {**os.environ, "CHORUS_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
+    launcher = subprocess.Popen([sys.executable, "-m", "config.launch", "--port", str(port)], cwd=BASE_DIR, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the launcher never served /healthz")
+        children = subprocess.run(["pgrep", "-g", str(launcher.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) >= 3  # launcher, gunicorn (+ its workers), celery (+ its pool)
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=40) == 0
+        time.sleep(1)
+        left = subprocess.run(["pgrep", "-g", str(launcher.pid)], capture_output=True, text=True).stdout.split()
+        assert left == [], "web or worker processes outlived the launcher"
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+    assert f"Chorus is running at http://127.0.0.1:{port}/" in launcher.stdout.read()
