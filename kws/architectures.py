@@ -1,0 +1,49 @@
+"""Keyword-spotting models small enough for a Cortex-M4F (functional Keras, one builder each)."""
+from __future__ import annotations
+
+ARCHITECTURES = ("tiny_conv", "ds_cnn")
+
+
+def build_tiny_conv(input_shape: tuple[int, int], n_classes: int, *, dropout: float = 0.2):
+    """micro_speech's tiny_conv: one strided convolution and a fully connected layer."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="features")
+    x = layers.Reshape((*input_shape, 1))(inputs)
+    x = layers.Conv2D(8, (10, 8), strides=(2, 2), padding="same", activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Flatten()(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="tiny_conv")
+
+
+def build_ds_cnn(input_shape: tuple[int, int], n_classes: int, *, channels: int = 48, blocks: int = 4, dropout: float = 0.2):
+    """A depthwise-separable CNN (Zhang et al., 'Hello Edge') sized for a 32 KB int8 model."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="features")
+    x = layers.Reshape((*input_shape, 1))(inputs)
+    x = layers.Conv2D(channels, (10, 4), strides=(2, 2), padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    for _ in range(blocks):
+        x = layers.DepthwiseConv2D((3, 3), padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        x = layers.Conv2D(channels, (1, 1), use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="ds_cnn")
+
+
+def build(architecture: str, input_shape: tuple[int, int], n_classes: int):
+    if architecture == "tiny_conv":
+        return build_tiny_conv(input_shape, n_classes)
+    if architecture == "ds_cnn":
+        return build_ds_cnn(input_shape, n_classes)
+    raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
