@@ -86,6 +86,7 @@ _declare("CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from othe
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
 _declare("CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over.")
 _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation batches (workers must consume it).")
+_declare("CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it).")
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
 

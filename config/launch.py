@@ -41,7 +41,7 @@ def main() -> int:
         cwd=BASE_DIR, env=env,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')}"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')},{chorus_env.get('CHORUS_TRAINING_QUEUE')}"],
         cwd=BASE_DIR, env=env,
     )
     processes = [web, worker]

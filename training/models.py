@@ -64,3 +64,56 @@ class BackgroundNoise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_s:.0f} s)"
+
+
+class TrainingJob(models.Model):
+    """One training run. The data is frozen at launch: the exact clips, the feature params and the code version."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="training_jobs")
+    keywords = models.JSONField(help_text="Target keywords, in output order after _silence_ and _unknown_.")
+    architecture = models.CharField(max_length=16)
+    epochs = models.PositiveSmallIntegerField()
+    seed = models.IntegerField(default=0)
+    train_params = models.JSONField(default=dict)
+    release_name = models.CharField(max_length=100, blank=True)
+    clip_ids = models.JSONField(default=list, help_text="The exact clips this job trains and evaluates on.")
+    feature_params = models.JSONField(default=dict)
+    feature_params_hash = models.CharField(max_length=12)
+    code_version = models.CharField(max_length=64)
+    created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    cancel_requested = models.BooleanField(default=False)
+    epoch = models.PositiveSmallIntegerField(default=0)
+    history = models.JSONField(default=list, help_text="Per-epoch loss and accuracy, for the curves.")
+    eta_s = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    labels = models.JSONField(default=list)
+    normalization = models.JSONField(default=dict)
+    metrics = models.JSONField(default=dict)
+    model_keras = models.FileField(max_length=255, blank=True)
+    model_float = models.FileField(max_length=255, blank=True)
+    model_int8 = models.FileField(max_length=255, blank=True)
+    arena_bytes = models.PositiveIntegerField(null=True, blank=True)
+    ops = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"job {self.id} ({self.architecture}, {self.state})"
+
+    @property
+    def progress(self) -> float:
+        return self.epoch / self.epochs if self.epochs else 0.0

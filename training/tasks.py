@@ -35,3 +35,12 @@ def prepare_batch(self) -> dict:
 def _take_over_unfinished_work(sender=None, **kwargs) -> None:
     """A starting worker picks up what dead workers left queued or half-done."""
     prepare_batch.apply_async(queue=settings.CHORUS_PREPARE_QUEUE)
+
+
+@shared_task(name="training.run_job", acks_late=True)
+def run_training_job(job_id: int) -> str | None:
+    """Runs on the dedicated `training` queue (one job per worker process at a time)."""
+    from training.jobs import job_run
+
+    job = job_run(job_id=job_id)
+    return job.state if job else None

@@ -1,0 +1,80 @@
+"""Training jobs end to end on a tiny synthetic campaign: frozen data, progress, int8 + TFLM proof, cancel."""
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from collector.models import Clip
+from tests.audio_factory import wav_bytes
+from training import jobs, services
+from training.models import PreparedClip, TrainingJob
+
+pytestmark = pytest.mark.django_db
+WORDS = ["yes", "no", "up", "bed", "cat"]
+
+
+def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
+    """Tone 'words' (a pitch per word, varied per speaker) in the Speech Commands layout, imported as valid and prepared."""
+    rng = np.random.default_rng(0)
+    t = np.arange(16_000) / 16_000
+    for s in range(speakers):
+        pitch = rng.uniform(0.93, 1.07)
+        for w, word in enumerate(WORDS):
+            (root / word).mkdir(parents=True, exist_ok=True)
+            for n in range(2):
+                envelope = np.exp(-((t - rng.uniform(0.4, 0.6)) ** 2) / 0.01)
+                x = 0.4 * envelope * np.sin(2 * np.pi * 250 * (w + 1) * pitch * t) + rng.normal(0, 0.003, t.size)
+                (root / word / f"{s:08x}_nohash_{n}.wav").write_bytes(wav_bytes(x.astype(np.float32)))
+    (root / "_background_noise_").mkdir()
+    (root / "_background_noise_" / "hum.wav").write_bytes(wav_bytes(rng.normal(0, 0.05, 16_000 * 4).astype(np.float32)))
+    call_command("import_dataset", str(root), "--campaign", campaign.slug, "--validated", "--source", "synthetic", stdout=io.StringIO(), stderr=io.StringIO())
+    while claims := services.preparation_claim(limit=500):
+        services.preparation_run(claims=claims)
+
+
+def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_campaign, django_capture_on_commit_callbacks):
+    synthetic_campaign(tmp_path / "sc", demo_campaign)
+    with django_capture_on_commit_callbacks() as queued:
+        job = jobs.job_launch(campaign=demo_campaign, keywords=["yes", "no", "up"], architecture="tiny_conv", epochs=4, seed=1)
+    assert len(queued) == 1 and job.state == "queued"
+    frozen = set(job.clip_ids)
+    assert frozen == {str(i) for i in Clip.objects.filter(status="valid").values_list("id", flat=True)} and len(frozen) == 400
+    assert job.feature_params_hash == "3780cad92091" and job.code_version
+
+    job = jobs.job_run(job_id=job.id)
+    assert job.state == "succeeded", job.error
+    assert [h["epoch"] for h in job.history] == [1, 2, 3, 4] and job.epoch == 4 and job.eta_s == 0
+    assert job.labels == ["_silence_", "_unknown_", "yes", "no", "up"]
+    m = job.metrics
+    assert m["tflite_tflm_agreement"] >= 0.995
+    assert m["float_top1"] >= 0.8 and abs(m["int8_tflite_top1"] - m["float_top1"]) <= 0.05
+    assert m["arena_bytes"] == job.arena_bytes > 0 and m["model_bytes"] < 64_000
+    assert {"CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(job.ops)
+    with job.model_int8.open("rb") as f:
+        assert f.read(8)[4:8] == b"TFL3"
+    assert jobs.job_run(job_id=job.id) is None  # a redelivered message does nothing
+
+
+def test_cancel_a_queued_job_and_a_running_one(tmp_path, demo_campaign):
+    synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=20)
+    queued = jobs.job_launch(campaign=demo_campaign, keywords=["yes"], architecture="tiny_conv", epochs=3)
+    assert jobs.job_cancel(job_id=queued.id).state == "cancelled"
+    assert jobs.job_run(job_id=queued.id) is None
+    running = jobs.job_launch(campaign=demo_campaign, keywords=["yes"], architecture="tiny_conv", epochs=5)
+    TrainingJob.objects.filter(id=running.id).update(cancel_requested=True)  # as if Cancel was pressed mid-run
+    running = jobs.job_run(job_id=running.id)
+    assert running.state == "cancelled" and running.epoch == 1 and not running.model_int8
+
+
+def test_launch_refuses_bad_requests(demo_campaign):
+    from collector.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="not keywords of campaign"):
+        jobs.job_launch(campaign=demo_campaign, keywords=["banana"])
+    with pytest.raises(ApplicationError, match="architecture must be one of"):
+        jobs.job_launch(campaign=demo_campaign, keywords=["yes"], architecture="rnn")
+    with pytest.raises(ApplicationError, match="no prepared valid clips"):
+        jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
+    assert not TrainingJob.objects.exists() and not PreparedClip.objects.exists()

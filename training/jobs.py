@@ -1,0 +1,161 @@
+"""Training jobs: launch (freezing the data), run in the `training` queue with progress, cancel."""
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from collector.errors import ApplicationError, Conflict
+from collector.models import Campaign, Clip
+from config.env import BASE_DIR
+from kws import architectures, features, quantize
+from kws import train as kws_train
+from training.models import BackgroundNoise, PreparedClip, TrainingJob
+
+REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "ds_cnn", epochs: int = 30, seed: int = 0,
+               release_name: str = "", user=None) -> TrainingJob:
+    """Freeze the prepared, valid clips of the campaign and queue the job on the `training` queue."""
+    keywords = [k.strip() for k in keywords if k.strip()]
+    if not keywords:
+        raise ApplicationError("name at least one keyword to train", code="bad_value")
+    if architecture not in architectures.ARCHITECTURES:
+        raise ApplicationError(f"architecture must be one of {', '.join(architectures.ARCHITECTURES)}", code="bad_value")
+    if not 1 <= epochs <= 500:
+        raise ApplicationError("epochs must be between 1 and 500", code="bad_value")
+    known = set(campaign.keywords.values_list("text", flat=True))
+    unknown = [k for k in keywords if k not in known]
+    if unknown:
+        raise ApplicationError(f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword")
+    params = features.DEFAULT_PARAMS
+    clip_ids = [str(i) for i in PreparedClip.objects.filter(
+        clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE
+    ).order_by("clip_id").values_list("clip_id", flat=True)]
+    if not clip_ids:
+        raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips yet", code="no_data")
+    train_params = kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed)
+    job = TrainingJob.objects.create(
+        campaign=campaign, keywords=keywords, architecture=architecture, epochs=epochs, seed=seed, train_params=train_params.as_dict(),
+        release_name=release_name, clip_ids=clip_ids, feature_params=params.as_dict(), feature_params_hash=params.hash,
+        code_version=code_version(), created_by=user,
+    )
+    from training.tasks import run_training_job
+
+    transaction.on_commit(lambda: run_training_job.apply_async(args=[job.id], queue=settings.CHORUS_TRAINING_QUEUE))
+    return job
+
+
+def job_cancel(*, job_id: int) -> TrainingJob:
+    job = TrainingJob.objects.get(id=job_id)
+    if job.state == TrainingJob.State.QUEUED:
+        TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
+    elif job.state == TrainingJob.State.RUNNING:
+        TrainingJob.objects.filter(id=job_id).update(cancel_requested=True)  # the run stops after its current epoch
+    job.refresh_from_db()
+    return job
+
+
+def _load(name: str) -> np.ndarray:
+    with default_storage.open(name, "rb") as f:
+        samples, _ = sf.read(io.BytesIO(f.read()), dtype="float32", always_2d=True)
+    return samples.mean(axis=1)
+
+
+def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> dict[str, tuple[np.ndarray, list[str]]]:
+    rows = PreparedClip.objects.filter(clip_id__in=job.clip_ids).select_related("clip__keyword").order_by("clip_id")
+    splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}
+    for row in rows.iterator(chunk_size=1000):
+        audio, words = splits[row.split]
+        audio.append(features.fit_length(_load(row.cleaned_audio.name), params))
+        words.append(row.clip.keyword.text)
+    return {name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()}
+
+
+def job_run(*, job_id: int) -> TrainingJob | None:
+    """Train, quantize, prove the int8 model runs under TFLM, and evaluate on the test split."""
+    if not TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(state=TrainingJob.State.RUNNING, started_at=timezone.now()):
+        return None  # already run, running elsewhere, or cancelled: a redelivered message does nothing
+    job = TrainingJob.objects.get(id=job_id)
+    try:
+        return _run(job)
+    except Exception as exc:
+        TrainingJob.objects.filter(id=job_id).update(state=TrainingJob.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
+        raise
+
+
+def _run(job: TrainingJob) -> TrainingJob:
+    params = features.FeatureParams(**job.feature_params)
+    train_params = kws_train.TrainParams(**job.train_params)
+    rng = np.random.default_rng(train_params.seed)
+    noises = [_load(n.audio.name) for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
+    splits = _split_arrays(job, params)
+    make = lambda name: kws_train.examples(*splits[name], job.keywords, noises, rng,  # noqa: E731
+                                           silence_share=train_params.silence_share, unknown_share=train_params.unknown_share, params=params)
+    train_set, validation_set, test_set = make("training"), make("validation"), make("testing")
+    started = time.monotonic()
+
+    def on_epoch(record: dict) -> bool:
+        elapsed = time.monotonic() - started
+        eta = elapsed / record["epoch"] * (train_params.epochs - record["epoch"])
+        job.history.append(record)
+        TrainingJob.objects.filter(id=job.id).update(epoch=record["epoch"], history=job.history, eta_s=round(eta, 1))
+        return not TrainingJob.objects.filter(id=job.id, cancel_requested=True).exists()
+
+    result = kws_train.train(train_set, validation_set, noises, train_params, feature_params=params, on_epoch=on_epoch)
+    if TrainingJob.objects.filter(id=job.id, cancel_requested=True).exists():
+        TrainingJob.objects.filter(id=job.id).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
+        return TrainingJob.objects.get(id=job.id)
+    return _quantize_and_evaluate(job, result, train_set, test_set, params)
+
+
+def _quantize_and_evaluate(job, result, train_set, test_set, params) -> TrainingJob:
+    normalize = lambda audio: kws_train.featurize_normalized(audio, result.normalization, params)  # noqa: E731
+    representative = normalize(train_set.audio[np.random.default_rng(job.seed).permutation(len(train_set.y))[:REPRESENTATIVE_EXAMPLES]])
+    float_bytes = quantize.convert_float(result.model)
+    int8_bytes = quantize.convert_int8(result.model, representative)
+    arena = quantize.tflm_smallest_arena(int8_bytes, params.shape)
+    q_in, _ = quantize.io_quantization(int8_bytes)
+    x_test = normalize(test_set.audio)
+    float_top = result.model.predict(x_test, verbose=0).argmax(axis=1) if len(x_test) else np.zeros(0, int)
+    x_q = q_in.quantize(x_test)
+    int8_top = quantize.tflite_run(int8_bytes, x_q).argmax(axis=1) if len(x_q) else np.zeros(0, int)
+    tflm_top = quantize.tflm_run(int8_bytes, x_q, arena).argmax(axis=1) if len(x_q) else np.zeros(0, int)
+    accuracy = lambda top: float((top == test_set.y).mean()) if len(top) else None  # noqa: E731
+    metrics = {
+        "test_examples": int(len(test_set.y)),
+        "float_top1": accuracy(float_top), "int8_tflite_top1": accuracy(int8_top), "int8_tflm_top1": accuracy(tflm_top),
+        "tflite_tflm_agreement": float((int8_top == tflm_top).mean()) if len(int8_top) else None,
+        "model_bytes": len(int8_bytes), "arena_bytes": arena,
+        "input_quantization": {"scale": q_in.scale, "zero_point": q_in.zero_point},
+    }
+    names = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        keras_path = Path(tmp) / "model.keras"
+        result.model.save(keras_path)
+        for field, filename, data in (("model_keras", "model.keras", keras_path.read_bytes()), ("model_float", "model_float.tflite", float_bytes),
+                                      ("model_int8", "model.tflite", int8_bytes)):
+            names[field] = default_storage.save(f"models/job-{job.id}/{filename}", ContentFile(data))
+    TrainingJob.objects.filter(id=job.id).update(
+        state=TrainingJob.State.SUCCEEDED, finished_at=timezone.now(), labels=result.labels, normalization=result.normalization,
+        metrics=metrics, arena_bytes=arena, ops=quantize.model_ops(int8_bytes), eta_s=0, **names,
+    )
+    return TrainingJob.objects.get(id=job.id)

@@ -1,0 +1,48 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from collector.errors import ApplicationError
+from collector.models import Campaign
+from collector.progress import ProgressBar
+from training.jobs import job_launch
+from training.models import TrainingJob
+
+FINISHED = {TrainingJob.State.SUCCEEDED, TrainingJob.State.FAILED, TrainingJob.State.CANCELLED}
+
+
+class Command(BaseCommand):
+    help = "Launch a training job on the `training` queue; with --wait, follow its progress and print the final metrics."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", required=True, help="campaign slug or name")
+        parser.add_argument("--keywords", required=True, help="comma-separated target keywords, e.g. yes,no,up")
+        parser.add_argument("--arch", default="ds_cnn", choices=["ds_cnn", "tiny_conv"])
+        parser.add_argument("--epochs", type=int, default=30)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--release", default="", help="dataset release name to record with the job")
+        parser.add_argument("--wait", action="store_true", help="show progress until the job ends")
+
+    def handle(self, campaign, keywords, arch, epochs, seed, release, wait, **options):
+        target = Campaign.objects.filter(slug=campaign).first() or Campaign.objects.filter(name=campaign).first()
+        if target is None:
+            raise CommandError(f"no campaign {campaign!r}")
+        try:
+            job = job_launch(campaign=target, keywords=keywords.split(","), architecture=arch, epochs=epochs, seed=seed, release_name=release)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"job {job.id}: {arch}, {epochs} epochs, {len(job.clip_ids)} clips frozen")
+        if not wait:
+            return
+        bar = ProgressBar(epochs, "training", stream=self.stderr._out)
+        while job.state not in FINISHED:
+            time.sleep(1)
+            job.refresh_from_db()
+            if job.epoch > bar.done:
+                bar.update(job.epoch - bar.done)
+        bar.close()
+        self.stdout.write(f"job {job.id} {job.state}")
+        if job.state == TrainingJob.State.FAILED:
+            raise CommandError(job.error)
+        self.stdout.write(json.dumps(job.metrics, indent=2))
