@@ -24,6 +24,7 @@ CLIP_NAME = re.compile(r"^(?P<speaker>[A-Za-z0-9]+)_nohash_(?P<n>\d+)\.wav$")
 NOISE_DIR = "_background_noise_"
 IMPORT_MIN_DURATION_S = 0.25  # Speech Commands has short clips; they are padded when cleaned
 MAX_FILE_BYTES = 10 * 1024 * 1024
+IMPORT_NAMESPACE = uuid.UUID("6f1d4a52-3c1e-4bde-9d0b-8a2f6f0c9e11")
 
 
 @dataclass
@@ -61,7 +62,9 @@ def dataset_scan(root: Path) -> tuple[list[FoundClip], list[Path], list[tuple[st
 def _contributors(source: str, speakers: set[str]) -> dict[str, Contributor]:
     keys = {f"{source}:{s}": s for s in speakers}
     found = {c.external_key: c for c in Contributor.objects.filter(external_key__in=keys)}
-    missing = [Contributor(external_key=k, token_sha256=token_sha256(new_token())) for k in keys if k not in found]
+    # The id is derived from the source and speaker, so the same dataset imported anywhere gets the same
+    # pseudonymous ids (and so the same splits), and tests are repeatable.
+    missing = [Contributor(id=uuid.uuid5(IMPORT_NAMESPACE, k), external_key=k, token_sha256=token_sha256(new_token())) for k in keys if k not in found]
     Contributor.objects.bulk_create(missing)
     found.update({c.external_key: c for c in missing})
     return {keys[k]: c for k, c in found.items()}

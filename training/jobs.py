@@ -47,11 +47,14 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "
     if unknown:
         raise ApplicationError(f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword")
     params = features.DEFAULT_PARAMS
-    clip_ids = [str(i) for i in PreparedClip.objects.filter(
-        clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE
-    ).order_by("clip_id").values_list("clip_id", flat=True)]
+    prepared = PreparedClip.objects.filter(clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE)
+    clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
         raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips yet", code="no_data")
+    splits = set(prepared.values_list("split", flat=True).distinct())
+    missing = [s for s in PreparedClip.Split.values if s not in splits]
+    if missing:
+        raise Conflict(f"no clips in the {' and '.join(missing)} split yet: more speakers are needed (splits go by speaker)", code="no_data")
     train_params = kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed)
     job = TrainingJob.objects.create(
         campaign=campaign, keywords=keywords, architecture=architecture, epochs=epochs, seed=seed, train_params=train_params.as_dict(),

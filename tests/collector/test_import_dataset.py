@@ -71,3 +71,13 @@ def test_missing_folder_is_a_clear_error(tmp_path, demo_campaign):
 
     with pytest.raises(CommandError, match="is not a directory"):
         run(str(tmp_path / "nope"), "--campaign", demo_campaign.slug)
+
+
+def test_imported_speakers_get_the_same_pseudonymous_id_wherever_imported(tmp_path, demo_campaign):
+    import uuid
+
+    from collector.importing import IMPORT_NAMESPACE
+
+    run(str(speech_commands_folder(tmp_path / "sc")), "--campaign", demo_campaign.slug, "--source", "sc_v2")
+    speaker = Contributor.objects.get(external_key="sc_v2:0a7c2a8d")
+    assert speaker.id == uuid.uuid5(IMPORT_NAMESPACE, "sc_v2:0a7c2a8d")

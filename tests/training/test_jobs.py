@@ -77,4 +77,13 @@ def test_launch_refuses_bad_requests(demo_campaign):
         jobs.job_launch(campaign=demo_campaign, keywords=["yes"], architecture="rnn")
     with pytest.raises(ApplicationError, match="no prepared valid clips"):
         jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
-    assert not TrainingJob.objects.exists() and not PreparedClip.objects.exists()
+    assert not TrainingJob.objects.exists()
+
+
+def test_launch_needs_speakers_in_every_split(tmp_path, demo_campaign):
+    from collector.errors import ApplicationError
+
+    synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=2)
+    with pytest.raises(ApplicationError, match="more speakers are needed"):
+        jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
+    assert not TrainingJob.objects.exists() and PreparedClip.objects.count() == 20  # two speakers cannot fill three splits

@@ -1,0 +1,67 @@
+"""Training jobs API: only admins launch, watch and cancel."""
+import numpy as np
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from collector.errors import NotFound
+from collector.models import Campaign
+from collector.serializers import ErrorOutput
+from kws.metrics import confusion_matrix_png
+from training import jobs, serializers
+from training.models import TrainingJob
+
+
+class AdminAPIView(APIView):
+    permission_classes = [IsAdminUser]
+
+    def job(self, job_id) -> TrainingJob:
+        job = TrainingJob.objects.select_related("campaign").filter(id=job_id).first()
+        if job is None:
+            raise NotFound(f"no training job {job_id}")
+        return job
+
+
+class JobListApi(AdminAPIView):
+    @extend_schema(responses=serializers.JobOutput(many=True))
+    def get(self, request):
+        jobs_ = TrainingJob.objects.select_related("campaign").defer("clip_ids").order_by("-created_at")[:100]
+        return Response(serializers.JobOutput(jobs_, many=True).data)
+
+    @extend_schema(request=serializers.JobLaunchInput, responses={201: serializers.JobOutput, 400: ErrorOutput, 409: ErrorOutput})
+    def post(self, request):
+        data = serializers.JobLaunchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = Campaign.objects.filter(slug=data.validated_data["campaign"]).first()
+        if campaign is None:
+            raise NotFound(f"no campaign {data.validated_data['campaign']!r}")
+        job = jobs.job_launch(
+            campaign=campaign, keywords=data.validated_data["keywords"], architecture=data.validated_data["architecture"],
+            epochs=data.validated_data["epochs"], seed=data.validated_data["seed"], release_name=data.validated_data["release"], user=request.user,
+        )
+        return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobDetailApi(AdminAPIView):
+    @extend_schema(responses={200: serializers.JobOutput, 404: ErrorOutput})
+    def get(self, request, job_id):
+        return Response(serializers.JobOutput(self.job(job_id)).data)
+
+
+class JobCancelApi(AdminAPIView):
+    @extend_schema(request=None, responses={200: serializers.JobOutput, 404: ErrorOutput})
+    def post(self, request, job_id):
+        return Response(serializers.JobOutput(jobs.job_cancel(job_id=self.job(job_id).id)).data)
+
+
+class JobConfusionApi(AdminAPIView):
+    @extend_schema(responses={(200, "image/png"): bytes, 404: ErrorOutput})
+    def get(self, request, job_id):
+        job = self.job(job_id)
+        if not job.metrics.get("confusion_matrix"):
+            raise NotFound("this job has no confusion matrix yet")
+        png = confusion_matrix_png(np.array(job.metrics["confusion_matrix"]), job.labels)
+        return HttpResponse(png, content_type="image/png")

@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from training.models import TrainingJob
+
+
+class JobLaunchInput(serializers.Serializer):
+    campaign = serializers.SlugField()
+    keywords = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1)
+    architecture = serializers.ChoiceField(choices=["ds_cnn", "tiny_conv"], default="ds_cnn")
+    epochs = serializers.IntegerField(min_value=1, max_value=500, default=30)
+    seed = serializers.IntegerField(default=0)
+    release = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class JobOutput(serializers.ModelSerializer):
+    campaign = serializers.CharField(source="campaign.slug")
+    clips = serializers.SerializerMethodField()
+    progress = serializers.FloatField()
+    confusion_matrix_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id", "campaign", "keywords", "architecture", "epochs", "seed", "release_name", "clips", "feature_params_hash", "code_version",
+            "created_at", "state", "cancel_requested", "epoch", "progress", "history", "eta_s", "started_at", "finished_at", "error",
+            "labels", "normalization", "metrics", "arena_bytes", "ops", "confusion_matrix_url",
+        ]
+
+    def get_clips(self, job) -> int:
+        return len(job.clip_ids)
+
+    def get_confusion_matrix_url(self, job) -> str | None:
+        return f"/api/training/jobs/{job.id}/confusion.png" if job.metrics.get("confusion_matrix") else None

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from training import api
+
+urlpatterns = [
+    path("training/jobs/", api.JobListApi.as_view(), name="api-training-jobs"),
+    path("training/jobs/<int:job_id>/", api.JobDetailApi.as_view(), name="api-training-job"),
+    path("training/jobs/<int:job_id>/cancel/", api.JobCancelApi.as_view(), name="api-training-job-cancel"),
+    path("training/jobs/<int:job_id>/confusion.png", api.JobConfusionApi.as_view(), name="api-training-job-confusion"),
+]
