@@ -9,10 +9,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from kws import architectures, features, silence
-
-SILENCE = "_silence_"
-UNKNOWN = "_unknown_"
+from kws import architectures, augment, features, silence
+from kws.recognizer import SILENCE_LABEL as SILENCE
+from kws.recognizer import UNKNOWN_LABEL as UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -24,9 +23,7 @@ class TrainParams:
     seed: int = 0
     silence_share: float = 0.1  # share of training examples that are silence cut from background noise
     unknown_share: float = 0.1  # share that are filler / non-target words
-    time_shift_ms: int = 100  # augmentation: random shift of +-this
-    noise_probability: float = 0.8  # augmentation: share of examples mixed with background noise
-    noise_max_volume: float = 0.1
+    augment: dict = field(default_factory=lambda: augment.DEFAULT_AUGMENT.as_dict())  # kws.augment.AugmentParams
     spec_augment: bool = True
 
     def as_dict(self) -> dict:
@@ -40,6 +37,7 @@ class Examples:
     audio: np.ndarray  # (N, clip_samples) float32
     y: np.ndarray  # (N,) int
     labels: list[str]
+    source: np.ndarray  # (N,) index of each example in the input clips; -1 for silence cut from noise
 
 
 @dataclass
@@ -74,38 +72,8 @@ def examples(
         np.array([index[w] for w, k in zip(words, known) if k], dtype=np.int64),
         np.full(n_unknown, labels.index(UNKNOWN)), np.full(n_silence, labels.index(SILENCE)),
     ]).astype(np.int64)
-    return Examples(clips, y, labels)
-
-
-def _augment(audio: np.ndarray, noises: list[np.ndarray], rng: np.random.Generator, p: TrainParams, sample_rate: int) -> np.ndarray:
-    out = np.empty_like(audio)
-    max_shift = p.time_shift_ms * sample_rate // 1000
-    for i, clip in enumerate(audio):
-        shift = int(rng.integers(-max_shift, max_shift + 1))
-        shifted = np.roll(clip, shift)
-        if shift > 0:
-            shifted[:shift] = 0
-        elif shift < 0:
-            shifted[shift:] = 0
-        if noises and rng.random() < p.noise_probability:
-            shifted = shifted + silence.cut_silence(noises, 1, rng, clip_samples=len(clip), max_volume=p.noise_max_volume)[0]
-        out[i] = np.clip(shifted, -1, 1)
-    return out
-
-
-def _spec_augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    x = x.copy()
-    frames, channels = x.shape[1:]
-    fill = x.mean()
-    for sample in x:
-        for _ in range(2):
-            t = rng.integers(0, 6)
-            t0 = rng.integers(0, frames - t + 1)
-            sample[t0 : t0 + t] = fill
-            f = rng.integers(0, 5)
-            f0 = rng.integers(0, channels - f + 1)
-            sample[:, f0 : f0 + f] = fill
-    return x
+    source = np.concatenate([np.flatnonzero(known), chosen_unknown, np.full(n_silence, -1)]).astype(np.int64)
+    return Examples(clips, y, labels, source)
 
 
 def featurize_normalized(audio: np.ndarray, normalization: dict, params: features.FeatureParams) -> np.ndarray:
@@ -131,12 +99,13 @@ def train(
     steps = params.epochs * int(np.ceil(len(train_set.y) / params.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(params.learning_rate, decay_steps=max(1, steps), alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    augment_params = augment.AugmentParams(**params.augment)
     history = []
     for epoch in range(params.epochs):
-        audio = _augment(train_set.audio, noises, rng, params, feature_params.sample_rate)
+        audio = augment.augment_batch(train_set.audio, noises, rng, augment_params)
         x = featurize_normalized(audio, normalization, feature_params)
         if params.spec_augment:
-            x = _spec_augment(x, rng)
+            x = augment.spec_augment_batch(x, rng, augment_params)
         fit = model.fit(
             x, train_set.y, batch_size=params.batch_size, epochs=1, verbose=0, shuffle=True,
             validation_data=(x_val, validation_set.y) if len(x_val) else None,

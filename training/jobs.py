@@ -20,6 +20,7 @@ from collector.models import Campaign, Clip
 from config.env import BASE_DIR
 from kws import architectures, features, quantize
 from kws import train as kws_train
+from training import evaluation
 from training.models import BackgroundNoise, PreparedClip, TrainingJob
 
 REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
@@ -83,14 +84,22 @@ def _load(name: str) -> np.ndarray:
     return samples.mean(axis=1)
 
 
-def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> dict[str, tuple[np.ndarray, list[str]]]:
-    rows = PreparedClip.objects.filter(clip_id__in=job.clip_ids).select_related("clip__keyword").order_by("clip_id")
+GROUP_FIELDS = ("accent", "gender", "age_bracket")
+
+
+def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dict, dict]:
+    """Per split: (audio, words), and the speakers' demographic groups of each clip (for per-group accuracy)."""
+    rows = PreparedClip.objects.filter(clip_id__in=job.clip_ids).select_related("clip__keyword", "clip__contributor__demographics").order_by("clip_id")
     splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}
+    groups: dict[str, list[dict]] = {name: [] for name in splits}
     for row in rows.iterator(chunk_size=1000):
         audio, words = splits[row.split]
         audio.append(features.fit_length(_load(row.cleaned_audio.name), params))
         words.append(row.clip.keyword.text)
-    return {name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()}
+        demographics = getattr(row.clip.contributor, "demographics", None)
+        groups[row.split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
+    arrays = {name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()}
+    return arrays, groups
 
 
 def job_run(*, job_id: int) -> TrainingJob | None:
@@ -110,7 +119,7 @@ def _run(job: TrainingJob) -> TrainingJob:
     train_params = kws_train.TrainParams(**job.train_params)
     rng = np.random.default_rng(train_params.seed)
     noises = [_load(n.audio.name) for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
-    splits = _split_arrays(job, params)
+    splits, groups = _split_arrays(job, params)
     make = lambda name: kws_train.examples(*splits[name], job.keywords, noises, rng,  # noqa: E731
                                            silence_share=train_params.silence_share, unknown_share=train_params.unknown_share, params=params)
     train_set, validation_set, test_set = make("training"), make("validation"), make("testing")
@@ -127,10 +136,11 @@ def _run(job: TrainingJob) -> TrainingJob:
     if TrainingJob.objects.filter(id=job.id, cancel_requested=True).exists():
         TrainingJob.objects.filter(id=job.id).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
         return TrainingJob.objects.get(id=job.id)
-    return _quantize_and_evaluate(job, result, train_set, test_set, params)
+    test_groups = [groups["testing"][i] if i >= 0 else {} for i in test_set.source]
+    return _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises, params)
 
 
-def _quantize_and_evaluate(job, result, train_set, test_set, params) -> TrainingJob:
+def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises, params) -> TrainingJob:
     normalize = lambda audio: kws_train.featurize_normalized(audio, result.normalization, params)  # noqa: E731
     representative = normalize(train_set.audio[np.random.default_rng(job.seed).permutation(len(train_set.y))[:REPRESENTATIVE_EXAMPLES]])
     float_bytes = quantize.convert_float(result.model)
@@ -149,6 +159,9 @@ def _quantize_and_evaluate(job, result, train_set, test_set, params) -> Training
         "tflite_tflm_agreement": float((int8_top == tflm_top).mean()) if len(int8_top) else None,
         "model_bytes": len(int8_bytes), "arena_bytes": arena,
         "input_quantization": {"scale": q_in.scale, "zero_point": q_in.zero_point},
+        **evaluation.per_class(test_set.y, tflm_top, result.labels),
+        "groups": evaluation.per_group(test_set.y, tflm_top, test_groups),
+        "streaming": evaluation.streaming_metrics(job, test_set, noises, int8_bytes, result.normalization, params),
     }
     names = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,4 +174,6 @@ def _quantize_and_evaluate(job, result, train_set, test_set, params) -> Training
         state=TrainingJob.State.SUCCEEDED, finished_at=timezone.now(), labels=result.labels, normalization=result.normalization,
         metrics=metrics, arena_bytes=arena, ops=quantize.model_ops(int8_bytes), eta_s=0, **names,
     )
+    job = TrainingJob.objects.get(id=job.id)
+    TrainingJob.objects.filter(id=job.id).update(model_card=evaluation.model_card(job))
     return TrainingJob.objects.get(id=job.id)

@@ -107,6 +107,7 @@ class TrainingJob(models.Model):
     model_int8 = models.FileField(max_length=255, blank=True)
     arena_bytes = models.PositiveIntegerField(null=True, blank=True)
     ops = models.JSONField(default=list)
+    model_card = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

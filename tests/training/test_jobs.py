@@ -36,6 +36,10 @@ def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
 
 def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_campaign, django_capture_on_commit_callbacks):
     synthetic_campaign(tmp_path / "sc", demo_campaign)
+    from collector.models import Contributor, Demographics
+
+    for i, speaker in enumerate(Contributor.objects.order_by("external_key")):
+        Demographics.objects.create(contributor=speaker, gender=["female", "male"][i % 2])
     with django_capture_on_commit_callbacks() as queued:
         job = jobs.job_launch(campaign=demo_campaign, keywords=["yes", "no", "up"], architecture="tiny_conv", epochs=4, seed=1)
     assert len(queued) == 1 and job.state == "queued"
@@ -54,6 +58,17 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_
     assert {"CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(job.ops)
     with job.model_int8.open("rb") as f:
         assert f.read(8)[4:8] == b"TFL3"
+    cm = np.array(m["confusion_matrix"])
+    assert cm.shape == (5, 5) and cm.sum() == m["test_examples"]
+    assert [c["label"] for c in m["per_class"]] == job.labels and sum(c["support"] for c in m["per_class"]) == m["test_examples"]
+    gender = m["groups"]["gender"]
+    assert set(gender["groups"]) <= {"female", "male"} and gender["groups"]
+    assert sum(g["examples"] for g in gender["groups"].values()) < m["test_examples"]  # silence has no speaker
+    streaming = m["streaming"]
+    assert streaming["keywords"] > 0 and streaming["noise_seconds"] == 120.0
+    assert 0 <= streaming["false_reject_rate"] <= 1 and streaming["false_accepts_per_hour"] >= 0
+    assert "# Model card: training job" in job.model_card and "| yes |" in job.model_card and "## Known limits" in job.model_card
+    assert "gender: " in job.model_card
     assert jobs.job_run(job_id=job.id) is None  # a redelivered message does nothing
 
 
