@@ -18,7 +18,7 @@ from django.utils import timezone
 from collector.errors import ApplicationError, Conflict
 from collector.models import Campaign, Clip
 from config.env import BASE_DIR
-from kws import architectures, features, quantize
+from kws import architectures, c_array, features, quantize
 from kws import train as kws_train
 from training import evaluation
 from training.models import BackgroundNoise, PreparedClip, TrainingJob
@@ -168,7 +168,8 @@ def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises
         keras_path = Path(tmp) / "model.keras"
         result.model.save(keras_path)
         for field, filename, data in (("model_keras", "model.keras", keras_path.read_bytes()), ("model_float", "model_float.tflite", float_bytes),
-                                      ("model_int8", "model.tflite", int8_bytes)):
+                                      ("model_int8", "model.tflite", int8_bytes),
+                                      ("model_c_array", "model_data.cc", c_array.model_source(int8_bytes).encode())):
             names[field] = default_storage.save(f"models/job-{job.id}/{filename}", ContentFile(data))
     TrainingJob.objects.filter(id=job.id).update(
         state=TrainingJob.State.SUCCEEDED, finished_at=timezone.now(), labels=result.labels, normalization=result.normalization,

@@ -105,6 +105,7 @@ class TrainingJob(models.Model):
     model_keras = models.FileField(max_length=255, blank=True)
     model_float = models.FileField(max_length=255, blank=True)
     model_int8 = models.FileField(max_length=255, blank=True)
+    model_c_array = models.FileField(max_length=255, blank=True, help_text="model_data.cc: the int8 model as a C array for TFLM.")
     arena_bytes = models.PositiveIntegerField(null=True, blank=True)
     ops = models.JSONField(default=list)
     model_card = models.TextField(blank=True)

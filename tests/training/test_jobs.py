@@ -57,7 +57,11 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_
     assert m["arena_bytes"] == job.arena_bytes > 0 and m["model_bytes"] < 64_000
     assert {"CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(job.ops)
     with job.model_int8.open("rb") as f:
-        assert f.read(8)[4:8] == b"TFL3"
+        int8_bytes = f.read()
+    assert int8_bytes[4:8] == b"TFL3"
+    with job.model_c_array.open("rb") as f:
+        source = f.read().decode()
+    assert f"const int g_model_len = {len(int8_bytes)};" in source and "alignas(16)" in source
     cm = np.array(m["confusion_matrix"])
     assert cm.shape == (5, 5) and cm.sum() == m["test_examples"]
     assert [c["label"] for c in m["per_class"]] == job.labels and sum(c["support"] for c in m["per_class"]) == m["test_examples"]
