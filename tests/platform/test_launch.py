@@ -4,8 +4,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-import urllib.request
 
 import pytest
 
@@ -25,17 +25,16 @@ def test_launcher_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
     launcher = subprocess.Popen([sys.executable, "-m", "config.launch", "--port", str(port)], cwd=BASE_DIR, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(launcher.stdout), daemon=True)
+    reader.start()
+    banner = f"Chorus is running at http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the launcher never served /healthz")
+        while not any(banner in line for line in list(output)):  # printed once /healthz answers
+            if time.monotonic() > deadline or launcher.poll() is not None:
+                pytest.fail("the launcher never announced its URL:\n" + "".join(output[-40:]))
+            time.sleep(0.2)
         children = subprocess.run(["pgrep", "-g", str(launcher.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) >= 3  # launcher, gunicorn (+ its workers), celery (+ its pool)
         launcher.send_signal(signal.SIGINT)
@@ -46,4 +45,3 @@ def test_launcher_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
     finally:
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
-    assert f"Chorus is running at http://127.0.0.1:{port}/" in launcher.stdout.read()
