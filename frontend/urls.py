@@ -10,4 +10,6 @@ urlpatterns = [
     path("c/<slug:slug>/speak/", views.speak, name="speak"),
     path("c/<slug:slug>/listen/", views.listen, name="listen"),
     path("my-data/", views.my_data, name="my-data"),
+    path("training/", views.training, name="training"),
+    path("training/jobs/<int:job_id>/", views.training_job, name="training-job"),
 ]

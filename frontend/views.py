@@ -1,6 +1,8 @@
 """Server-rendered pages. Forms post to the same services as the API; the recorder uses the API."""
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -8,9 +10,10 @@ from collector import selectors, services
 from collector.consent import consent_document
 from collector.errors import ApplicationError
 from collector.middleware import contributor_of, set_contributor_cookie
-from collector.models import PREFER_NOT, Demographics
+from collector.models import PREFER_NOT, Campaign, Demographics, Keyword
 from labeling.models import Vote
 from labeling.services import is_reviewer_account
+from training.models import TrainingJob
 
 REVIEW_SESSION_GOAL = 10  # answers per session the listen page's progress bar counts toward
 
@@ -123,3 +126,26 @@ def my_data(request):
     contributor = contributor_of(request)
     latest = contributor.consents.select_related("campaign").first() if contributor else None
     return render(request, "frontend/my_data.html", {"contributor": contributor, "campaign": latest.campaign if latest else None})
+
+
+# ---- training (staff only): the pages drive the training API; nothing here writes ----------------
+
+TRAINING_ARCHITECTURES = [("ds_cnn", "DS-CNN (more accurate)"), ("tiny_conv", "tiny_conv (smallest, fastest)")]
+TRAINING_DEFAULT_EPOCHS = 30
+
+
+@staff_member_required
+@ensure_csrf_cookie
+def training(request):
+    targets = Prefetch("keywords", queryset=Keyword.objects.filter(is_filler=False).order_by("id"), to_attr="targets")
+    campaigns = Campaign.objects.order_by("-active", "name").prefetch_related(targets)
+    keywords = {c.slug: [k.text for k in c.targets] for c in campaigns}
+    context = {"campaigns": campaigns, "campaign_keywords": keywords, "architectures": TRAINING_ARCHITECTURES, "default_epochs": TRAINING_DEFAULT_EPOCHS}
+    return render(request, "frontend/training_list.html", context)
+
+
+@staff_member_required
+@ensure_csrf_cookie
+def training_job(request, job_id: int):
+    job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)
+    return render(request, "frontend/training_job.html", {"job": job})
