@@ -23,7 +23,7 @@ class JobOutput(serializers.ModelSerializer):
         fields = [
             "id", "campaign", "keywords", "architecture", "epochs", "seed", "release_name", "clips", "feature_params_hash", "code_version",
             "created_at", "state", "cancel_requested", "epoch", "progress", "history", "eta_s", "started_at", "finished_at", "error",
-            "labels", "normalization", "metrics", "arena_bytes", "ops", "confusion_matrix_url",
+            "labels", "normalization", "metrics", "arena_bytes", "ops", "confusion_matrix_url", "model_card",
         ]
 
     def get_clips(self, job) -> int:

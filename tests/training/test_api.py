@@ -48,6 +48,9 @@ def test_launch_watch_and_cancel_through_the_api(admin_client, demo_campaign, tm
     detail = admin_client.get(f"/api/training/jobs/{job.id}/").json()
     assert detail["state"] == "succeeded" and detail["progress"] == 1.0 and len(detail["history"]) == 2
     assert detail["metrics"]["tflite_tflm_agreement"] >= 0.995
+    assert detail["model_card"].startswith(f"# Model card: training job {job.id}")
+    confusion = admin_client.get(detail["confusion_matrix_url"])
+    assert confusion.status_code == 200 and confusion["Content-Type"] == "image/png" and confusion.content[:8] == b"\x89PNG\r\n\x1a\n"
     listed = admin_client.get("/api/training/jobs/").json()
     assert [j["id"] for j in listed] == [job.id]
     cancelled = admin_client.post(f"/api/training/jobs/{job.id}/cancel/")
