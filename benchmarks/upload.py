@@ -22,6 +22,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.web_load import consented_session  # noqa: E402
 from tests.audio_factory import tone, wav_bytes  # noqa: E402
 
 CAMPAIGN = "speech-commands-demo"
@@ -36,19 +37,6 @@ def wait_for(url: str, timeout: float = 60) -> None:
         except requests.RequestException:
             time.sleep(0.3)
     raise SystemExit(f"server at {url} did not come up")
-
-
-def volunteer(base: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/c/{CAMPAIGN}/consent/")
-    sha = session.get(f"{base}/api/campaigns/{CAMPAIGN}/consent/").json()["sha256"]
-    response = session.post(
-        f"{base}/api/campaigns/{CAMPAIGN}/consent/",
-        json={"text_sha256": sha, "is_adult": True, "licence_accepted": True},
-        headers={"X-CSRFToken": session.cookies["csrftoken"]},
-    )
-    response.raise_for_status()
-    return session
 
 
 def main() -> None:
@@ -73,7 +61,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_for(f"{base}/healthz")
-        sessions = [volunteer(base) for _ in range(args.threads)]
+        sessions = [consented_session(base) for _ in range(args.threads)]
         bodies = [wav_bytes(np.stack([tone(1.5, sample_rate=48_000, seed=i)] * 2, axis=1), 48_000) for i in range(args.uploads)]
 
         def send(i: int) -> float:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from collector.models import PREFER_NOT, Campaign, Clip, Demographics, Keyword
+from collector.models import PREFER_NOT, Campaign, Clip, Keyword
 
 
 class CampaignOutput(serializers.ModelSerializer):

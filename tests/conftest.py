@@ -46,3 +46,13 @@ def volunteer(demo_campaign) -> Client:
     client = Client()
     give_consent(client)
     return client
+
+
+@pytest.fixture
+def staff_client(db) -> Client:
+    """A logged-in superuser (admin pages, training API)."""
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("staff", "", "pw-for-tests-only"))
+    return client

@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from collector.models import Clip
@@ -8,12 +7,6 @@ from tests.collector.test_consent import upload
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client():
-    get_user_model().objects.create_superuser("root", "", "pw-for-tests-only")
-    client = Client()
-    client.login(username="root", password="pw-for-tests-only")
-    return client
 
 
 def test_admin_lists_clips_with_a_player_that_streams_the_stored_audio(volunteer, staff_client):

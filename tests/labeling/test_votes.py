@@ -1,7 +1,6 @@
 import pytest
 from django.test import Client
 
-from collector.models import Clip
 from labeling import services
 from labeling.models import Vote
 from tests.conftest import CAMPAIGN, give_consent

@@ -1,8 +1,6 @@
 import numpy as np
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from tests.audio_factory import wav_bytes
 from training.models import BackgroundNoise, PreparedClip
@@ -10,11 +8,6 @@ from training.models import BackgroundNoise, PreparedClip
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client():
-    client = Client()
-    client.force_login(get_user_model().objects.create_superuser("ops", "", "pw-for-tests-only"))
-    return client
 
 
 def test_admins_upload_background_noise_which_is_stored_as_16k_mono(staff_client, demo_campaign):

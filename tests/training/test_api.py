@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests.training.test_jobs import synthetic_campaign
@@ -9,11 +8,6 @@ from training.models import TrainingJob
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client():
-    client = Client()
-    client.force_login(get_user_model().objects.create_superuser("trainer", "", "pw-for-tests-only"))
-    return client
 
 
 def test_only_admins_may_launch_watch_or_cancel(demo_campaign, volunteer):
@@ -23,19 +17,19 @@ def test_only_admins_may_launch_watch_or_cancel(demo_campaign, volunteer):
     assert not TrainingJob.objects.exists()
 
 
-def test_launch_validation_errors_are_400_with_a_message(admin_client, demo_campaign):
-    bad = admin_client.post("/api/training/jobs/", {"campaign": demo_campaign.slug, "keywords": [], "epochs": 0}, content_type="application/json")
+def test_launch_validation_errors_are_400_with_a_message(staff_client, demo_campaign):
+    bad = staff_client.post("/api/training/jobs/", {"campaign": demo_campaign.slug, "keywords": [], "epochs": 0}, content_type="application/json")
     assert bad.status_code == 400 and "keywords" in bad.json()["detail"] and "epochs" in bad.json()["detail"]
-    nodata = admin_client.post("/api/training/jobs/", {"campaign": demo_campaign.slug, "keywords": ["yes"]}, content_type="application/json")
+    nodata = staff_client.post("/api/training/jobs/", {"campaign": demo_campaign.slug, "keywords": ["yes"]}, content_type="application/json")
     assert nodata.status_code == 409 and "no prepared valid clips" in nodata.json()["detail"]
-    missing = admin_client.get("/api/training/jobs/999/")
+    missing = staff_client.get("/api/training/jobs/999/")
     assert missing.status_code == 404
 
 
-def test_launch_watch_and_cancel_through_the_api(admin_client, demo_campaign, tmp_path, django_capture_on_commit_callbacks):
+def test_launch_watch_and_cancel_through_the_api(staff_client, demo_campaign, tmp_path, django_capture_on_commit_callbacks):
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=30)
     with django_capture_on_commit_callbacks():
-        created = admin_client.post(
+        created = staff_client.post(
             "/api/training/jobs/", {"campaign": demo_campaign.slug, "keywords": ["yes", "no"], "architecture": "tiny_conv", "epochs": 2},
             content_type="application/json",
         )
@@ -43,15 +37,15 @@ def test_launch_watch_and_cancel_through_the_api(admin_client, demo_campaign, tm
     body = created.json()
     assert (body["state"], body["clips"], body["epochs"], body["progress"]) == ("queued", 300, 2, 0.0)
     job = TrainingJob.objects.get(id=body["id"])
-    assert job.created_by.username == "trainer"
+    assert job.created_by.username == "staff"
     jobs.job_run(job_id=job.id)
-    detail = admin_client.get(f"/api/training/jobs/{job.id}/").json()
+    detail = staff_client.get(f"/api/training/jobs/{job.id}/").json()
     assert detail["state"] == "succeeded" and detail["progress"] == 1.0 and len(detail["history"]) == 2
     assert detail["metrics"]["tflite_tflm_agreement"] >= 0.995
     assert detail["model_card"].startswith(f"# Model card: training job {job.id}")
-    confusion = admin_client.get(detail["confusion_matrix_url"])
+    confusion = staff_client.get(detail["confusion_matrix_url"])
     assert confusion.status_code == 200 and confusion["Content-Type"] == "image/png" and confusion.content[:8] == b"\x89PNG\r\n\x1a\n"
-    listed = admin_client.get("/api/training/jobs/").json()
+    listed = staff_client.get("/api/training/jobs/").json()
     assert [j["id"] for j in listed] == [job.id]
-    cancelled = admin_client.post(f"/api/training/jobs/{job.id}/cancel/")
+    cancelled = staff_client.post(f"/api/training/jobs/{job.id}/cancel/")
     assert cancelled.json()["state"] == "succeeded"  # a finished job stays as it is
