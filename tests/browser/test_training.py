@@ -143,6 +143,9 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
     if metrics.get("confusion_matrix"):
         page.wait_for_function("document.getElementById('confusion').naturalWidth > 0")
         assert page.get_attribute("#confusion", "src") == f"/api/training/jobs/{job.id}/confusion.png"
+        counts = [int(c) for c in page.locator("#confusion-grid .cm-count").all_text_contents()]
+        assert counts == [c for row in metrics["confusion_matrix"] for c in row] and sum(counts) == metrics["test_examples"]
+        assert page.locator("#confusion-grid .cm-row").all_text_contents() == job.labels
     else:
         assert page.is_hidden("#confusion-box")
 

@@ -30,6 +30,7 @@
     metrics: document.querySelector("#metrics tbody"),
     confusionBox: $("confusion-box"),
     confusion: $("confusion"),
+    confusionGrid: $("confusion-grid"),
     labels: $("labels"),
     ops: $("ops"),
     lineage: $("lineage"),
@@ -52,6 +53,10 @@
     margin: { top: 36, right: 18, bottom: 42, left: 58 },
     markersUpTo: 40, // epochs; beyond this the lines alone are clearer
   };
+
+  const LEGEND_SAMPLE = 26; // px: the line sample and the space after it
+  const LEGEND_GAP = 16; // px between legend entries
+  const LEGEND_LINE = 20; // px: the extra line a legend takes when it does not fit beside the title
 
   const METRICS = [
     ["float_top1", "Float top-1 (Keras)", (v) => T.percent(v)],
@@ -102,7 +107,23 @@
   function drawChart(canvas, { title, yLabel, series, xMax, yFixedMax = null, yTicks = 5, yFormat, valueFormat, emptyText }) {
     const { ctx, width, height } = fitCanvas(canvas);
     const m = CHART.margin;
-    const plot = { x: m.left, y: m.top, w: Math.max(10, width - m.left - m.right), h: Math.max(10, height - m.top - m.bottom) };
+
+    // Title top left, legend (with each series' latest value) top right; on a narrow canvas the
+    // legend moves to a second line above the plot.
+    ctx.font = CHART.titleFont;
+    const titleWidth = ctx.measureText(title).width;
+    ctx.font = CHART.font;
+    const legend = series.map((s) => {
+      const last = s.points.length ? s.points[s.points.length - 1][1] : null;
+      const text = last === null ? s.label : `${s.label} ${valueFormat(last)}`;
+      return { ...s, text, width: ctx.measureText(text).width };
+    });
+    const legendWidth = legend.reduce((sum, entry) => sum + entry.width + LEGEND_SAMPLE + LEGEND_GAP, -LEGEND_GAP);
+    const oneLine = m.left + titleWidth + 24 + legendWidth <= width - m.right;
+    const titleY = m.top / 2;
+    const legendY = oneLine ? titleY : titleY + LEGEND_LINE;
+    const top = oneLine ? m.top : m.top + LEGEND_LINE;
+    const plot = { x: m.left, y: top, w: Math.max(10, width - m.left - m.right), h: Math.max(10, height - top - m.bottom) };
     ctx.fillStyle = CHART.background;
     ctx.fillRect(0, 0, width, height);
 
@@ -171,30 +192,23 @@
     ctx.fillStyle = CHART.title;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
-    ctx.fillText(title, plot.x, m.top / 2);
+    ctx.fillText(title, plot.x, titleY);
 
-    // legend, right-aligned in the top margin, with the latest value of each series
     ctx.font = CHART.font;
-    let lx = plot.x + plot.w;
-    for (const s of [...series].reverse()) {
-      const last = s.points.length ? s.points[s.points.length - 1][1] : null;
-      const text = last === null ? s.label : `${s.label} ${valueFormat(last)}`;
-      const w = ctx.measureText(text).width;
-      lx -= w;
-      ctx.fillStyle = CHART.text;
-      ctx.textAlign = "left";
-      ctx.fillText(text, lx, m.top / 2);
-      lx -= 26;
-      ctx.strokeStyle = s.color;
+    let lx = Math.max(plot.x, plot.x + plot.w - legendWidth);
+    for (const entry of legend) {
+      ctx.strokeStyle = entry.color;
       ctx.lineWidth = 2;
-      ctx.setLineDash(s.dash || []);
+      ctx.setLineDash(entry.dash || []);
       ctx.beginPath();
-      ctx.moveTo(lx, m.top / 2);
-      ctx.lineTo(lx + 20, m.top / 2);
+      ctx.moveTo(lx, legendY);
+      ctx.lineTo(lx + LEGEND_SAMPLE - 6, legendY);
       ctx.stroke();
       ctx.setLineDash([]);
       ctx.lineWidth = 1;
-      lx -= 16;
+      ctx.fillStyle = CHART.text;
+      ctx.fillText(entry.text, lx + LEGEND_SAMPLE, legendY);
+      lx += LEGEND_SAMPLE + entry.width + LEGEND_GAP;
     }
 
     // the lines
@@ -297,6 +311,36 @@
     if (job.confusion_matrix_url && el.confusion.getAttribute("src") !== job.confusion_matrix_url) {
       el.confusion.src = job.confusion_matrix_url;
     }
+    renderConfusionLabels(job.labels || [], job.metrics.confusion_matrix);
+  }
+
+  /** Labels around the confusion image, and each cell's count over it (the PNG has neither). */
+  function renderConfusionLabels(labels, matrix) {
+    const grid = el.confusionGrid;
+    const n = labels.length;
+    grid.replaceChildren(el.confusion); // moving the image does not reload it
+    if (!n || !Array.isArray(matrix) || matrix.length !== n) return;
+    grid.style.setProperty("--classes", String(n));
+    el.confusion.style.gridArea = `2 / 2 / span ${n} / span ${n}`;
+    const place = (node, row, column) => {
+      node.style.gridArea = `${row} / ${column}`;
+      grid.append(node);
+    };
+    labels.forEach((label, i) => {
+      place(T.node("span", { className: "cm-label cm-column", textContent: label, title: `predicted ${label}` }), 1, i + 2);
+      place(T.node("span", { className: "cm-label cm-row", textContent: label, title: `true ${label}` }), i + 2, 1);
+    });
+    matrix.forEach((row, r) => {
+      const total = row.reduce((sum, count) => sum + count, 0);
+      row.forEach((count, c) => {
+        const cell = T.node("span", { className: "cm-count", textContent: String(count) });
+        cell.dataset.row = String(r);
+        cell.dataset.column = String(c);
+        if (total && count / total > 0.5) cell.classList.add("dark");
+        if (!count) cell.classList.add("zero");
+        place(cell, r + 2, c + 2);
+      });
+    });
   }
 
   function renderLineage(job) {
