@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,25 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks._server import served_app  # noqa: E402
 from benchmarks.web_load import consented_session  # noqa: E402
 from tests.audio_factory import tone, wav_bytes  # noqa: E402
 
 CAMPAIGN = "speech-commands-demo"
-
-
-def wait_for(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.3)
-    raise SystemExit(f"server at {url} did not come up")
 
 
 def main() -> None:
@@ -50,17 +38,7 @@ def main() -> None:
     var_dir = tempfile.mkdtemp(prefix="chorus-bench-")
     env = {**os.environ, "CHORUS_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings",
            "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "100000/min", "CHORUS_UPLOAD_RATE_ADDRESS": "100000/min"}
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [os.path.join(os.path.dirname(python), "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.web_workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        wait_for(f"{base}/healthz")
+    with served_app(env, args.port, args.web_workers) as base:
         sessions = [consented_session(base) for _ in range(args.threads)]
         bodies = [wav_bytes(np.stack([tone(1.5, sample_rate=48_000, seed=i)] * 2, axis=1), 48_000) for i in range(args.uploads)]
 
@@ -80,9 +58,6 @@ def main() -> None:
         with ThreadPoolExecutor(args.threads) as pool:
             latencies = np.array(list(pool.map(send, range(args.uploads))))
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     print(f"database={database} web_workers={args.web_workers} threads={args.threads} uploads={args.uploads}")
     print(f"req_s={args.uploads / elapsed:.1f} p50_ms={np.percentile(latencies, 50):.1f} p99_ms={np.percentile(latencies, 99):.1f}")

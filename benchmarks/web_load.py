@@ -14,7 +14,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,6 +26,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks._server import served_app  # noqa: E402
 from benchmarks.review_queue import recreate_database  # noqa: E402
 from tests.audio_factory import tone, wav_bytes  # noqa: E402
 
@@ -144,22 +144,7 @@ def main() -> None:
     recreate_database(url)
     env = {**os.environ, "CHORUS_VAR_DIR": tempfile.mkdtemp(prefix="chorus-web-load-"), "DJANGO_SETTINGS_MODULE": "config.settings",
            "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "1000000/min", "CHORUS_UPLOAD_RATE_ADDRESS": "1000000/min"}
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [os.path.join(os.path.dirname(python), "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.web_workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(120):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
+    with served_app(env, args.port, args.web_workers) as base:
         seed(base, args.seed_clips)
         context = multiprocessing.get_context("fork")
         pipes, children = [], []
@@ -179,9 +164,6 @@ def main() -> None:
             for k, v in e.items():
                 errors[k] += v
             child.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     total = sum(len(v) for v in samples.values())
     all_ms = np.concatenate([np.array(v) for v in samples.values()])
     print(f"web_workers={args.web_workers} clients={args.clients} seconds={args.seconds:g} requests={total} errors={dict(errors) or 0}")

@@ -21,10 +21,18 @@ class Quantization:
         return (q.astype(np.float32) - self.zero_point) * self.scale
 
 
-def convert_float(model) -> bytes:
+def _converter(model):
+    """A converter for batch 1: with the batch left variable, TFLite adds SHAPE/PACK/STRIDED_SLICE ops the
+    firmware would have to register for nothing."""
+    import keras
     import tensorflow as tf
 
-    return tf.lite.TFLiteConverter.from_keras_model(model).convert()
+    single = keras.Input(shape=model.input_shape[1:], batch_size=1)
+    return tf.lite.TFLiteConverter.from_keras_model(keras.Model(single, model(single)))
+
+
+def convert_float(model) -> bytes:
+    return _converter(model).convert()
 
 
 def convert_int8(model, representative: np.ndarray) -> bytes:
@@ -35,7 +43,7 @@ def convert_int8(model, representative: np.ndarray) -> bytes:
         for x in representative:
             yield [x[None].astype(np.float32)]
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter = _converter(model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = samples
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

@@ -32,3 +32,18 @@ def clip_validated(campaign: Campaign, contributor: Contributor | None = None, k
         vote_cast(voter=contributor_with_consent(campaign), clip_id=clip.id, kind="valid")
     clip.refresh_from_db()
     return clip
+
+
+def gold_clips(campaign: Campaign, n: int, answer: str = "valid") -> list[Clip]:
+    from labeling.services import clip_mark_gold
+
+    return [clip_mark_gold(clip_id=clip_recorded(campaign).id, answer=answer) for _ in range(n)]
+
+
+def answer_gold(voter: Contributor, golds: list[Clip], correct: int) -> None:
+    """The first `correct` gold clips answered right, the rest wrong."""
+    from labeling.services import vote_cast
+
+    for i, gold in enumerate(golds):
+        right = i < correct
+        vote_cast(voter=voter, clip_id=gold.id, kind=gold.gold_answer if right else "invalid", reason="" if right else "noisy")

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.conftest import CORE_WORDS
+from tests.fixtures.live import watched_page
 from tests.training.test_jobs import synthetic_campaign
 
 pytestmark = pytest.mark.browser
@@ -20,15 +21,7 @@ JOB_TIMEOUT_MS = 15_000  # the page polls every 2 s
 @pytest.fixture
 def page(launch_chromium, transactional_db, live_server):
     """A fresh page (no cookies) on the live server; fails the test on an uncaught JavaScript error."""
-    browser = launch_chromium(fake_ui=False)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page_errors = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not page_errors, f"uncaught JavaScript errors: {page_errors}"
+    yield from watched_page(launch_chromium(fake_ui=False), live_server.url)
 
 
 def log_in_as_staff(page, username: str = "trainer"):

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from labeling import services
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import answer_gold, clip_recorded, contributor_with_consent, gold_clips
 
 pytestmark = pytest.mark.worker
 
@@ -17,9 +17,7 @@ def test_crossing_the_gold_threshold_re_evaluates_in_the_worker(worker, demo_cam
     services.vote_cast(voter=careful, clip_id=clip.id, kind="valid")
     clip.refresh_from_db()
     assert clip.status == "valid"
-    golds = [services.clip_mark_gold(clip_id=clip_recorded(demo_campaign).id, answer="valid") for _ in range(3)]
-    for gold in golds:  # 0 of 3 right
-        services.vote_cast(voter=careless, clip_id=gold.id, kind="invalid", reason="noisy")
+    answer_gold(careless, gold_clips(demo_campaign, 3), correct=0)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         clip.refresh_from_db()

@@ -4,19 +4,9 @@ from django.test import Client
 
 from labeling import selectors, services
 from labeling.models import ReviewerStats, Vote
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import answer_gold, clip_recorded, contributor_with_consent, gold_clips
 
 pytestmark = pytest.mark.django_db
-
-
-def gold_clips(campaign, n, answer="valid"):
-    return [services.clip_mark_gold(clip_id=clip_recorded(campaign).id, answer=answer) for _ in range(n)]
-
-
-def answer_gold(voter, golds, correct: int):
-    for i, gold in enumerate(golds):
-        right = i < correct
-        services.vote_cast(voter=voter, clip_id=gold.id, kind=gold.gold_answer if right else "invalid", reason="" if right else "noisy")
 
 
 def test_gold_answers_are_scored_and_do_not_change_the_gold_clip(demo_campaign):
