@@ -175,7 +175,7 @@ class Tombstone(models.Model):
     """What remains of an erased clip: enough for later releases to list the deletion, nothing more."""
 
     speaker_hash = models.CharField(max_length=128, db_index=True)
-    clip_sha256 = models.CharField(max_length=64)
+    clip_sha256 = models.CharField(max_length=64, db_index=True)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="tombstones")
     deleted_at = models.DateTimeField(auto_now_add=True)
 

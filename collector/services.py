@@ -18,6 +18,7 @@ from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFou
 from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
 from collector.pseudonyms import new_token, speaker_hash, token_sha256
 from collector.selectors import clips_of_contributor, consent_current
+from collector.signals import clips_erased
 from collector.storage_paths import clip_name, derived_prefix
 from kws import audio as kws_audio
 from kws import quality
@@ -178,7 +179,10 @@ def clip_delete(*, contributor: Contributor, clip_id) -> Tombstone:
     clip = Clip.objects.select_for_update().filter(id=clip_id, contributor=contributor).first()
     if clip is None:
         raise NotFound("no such clip among your recordings")
-    return _clip_erase(clip, speaker_hash(contributor.id))
+    erased = [(clip.campaign_id, clip.id)]  # read before delete() clears the id
+    tombstone = _clip_erase(clip, speaker_hash(contributor.id))
+    _announce_erased(erased)
+    return tombstone
 
 
 @transaction.atomic
@@ -186,10 +190,21 @@ def contributor_erase(*, contributor: Contributor) -> int:
     """Right to erasure: every clip (tombstoned), demographics, consents and the contributor row."""
     speaker = speaker_hash(contributor.id)
     clips = list(Clip.objects.select_for_update().filter(contributor=contributor))
+    erased = [(clip.campaign_id, clip.id) for clip in clips]  # read before delete() clears the ids
     for clip in clips:
         _clip_erase(clip, speaker)
+    _announce_erased(erased)
     contributor.delete()
     return len(clips)
+
+
+def _announce_erased(erased: list[tuple[int, uuid.UUID]]) -> None:
+    """Releases and models that hold these clips get marked, in the same transaction as the erasure."""
+    by_campaign: dict[int, list] = {}
+    for campaign_id, clip_id in erased:
+        by_campaign.setdefault(campaign_id, []).append(clip_id)
+    for campaign_id, clip_ids in by_campaign.items():
+        clips_erased.send(sender=Clip, campaign_id=campaign_id, clip_ids=clip_ids)
 
 
 def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporaryFile:

@@ -11,8 +11,10 @@ urlpatterns = [
     path("api/", include("collector.urls")),
     path("api/", include("labeling.urls")),
     path("api/", include("training.urls")),
+    path("api/", include("exporter.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
+    path("", include("exporter.page_urls")),
     path("", include("frontend.urls")),
 ]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("my-data/", views.my_data, name="my-data"),
     path("training/", views.training, name="training"),
     path("training/jobs/<int:job_id>/", views.training_job, name="training-job"),
+    path("training/jobs/<int:job_id>/retrain", views.training_job_retrain, name="training-job-retrain"),
 ]

@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from collector import selectors, services
 from collector.consent import consent_document
@@ -149,3 +149,16 @@ def training(request):
 def training_job(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)
     return render(request, "frontend/training_job.html", {"job": job})
+
+
+@staff_member_required
+@require_POST
+def training_job_retrain(request, job_id: int):
+    from training.jobs import job_retrain
+
+    job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)
+    try:
+        again = job_retrain(job_id=job.id, user=request.user)
+    except ApplicationError as exc:
+        return render(request, "frontend/training_job.html", {"job": job, "retrain_error": exc.message}, status=exc.status_code)
+    return redirect("training-job", job_id=again.id)

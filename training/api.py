@@ -65,3 +65,12 @@ class JobConfusionApi(AdminAPIView):
             raise NotFound("this job has no confusion matrix yet")
         png = confusion_matrix_png(np.array(job.metrics["confusion_matrix"]), job.labels)
         return HttpResponse(png, content_type="image/png")
+
+
+class JobRetrainApi(AdminAPIView):
+    @extend_schema(request=serializers.JobRetrainInput, responses={201: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput})
+    def post(self, request, job_id):
+        data = serializers.JobRetrainInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = jobs.job_retrain(job_id=self.job(job_id).id, release_name=data.validated_data["release"], user=request.user)
+        return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)

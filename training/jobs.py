@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from collector.errors import ApplicationError, Conflict
@@ -34,8 +35,9 @@ def code_version() -> str:
 
 
 def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "ds_cnn", epochs: int = 30, seed: int = 0,
-               release_name: str = "", user=None) -> TrainingJob:
-    """Freeze the prepared, valid clips of the campaign and queue the job on the `training` queue."""
+               release_name: str = "", user=None, retrained_from: TrainingJob | None = None) -> TrainingJob:
+    """Freeze the clips and queue the job on the `training` queue: the named release's clips (still valid and
+    prepared), else every prepared, valid clip of the campaign."""
     keywords = [k.strip() for k in keywords if k.strip()]
     if not keywords:
         raise ApplicationError("name at least one keyword to train", code="bad_value")
@@ -49,6 +51,11 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "
         raise ApplicationError(f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword")
     params = features.DEFAULT_PARAMS
     prepared = PreparedClip.objects.filter(clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE)
+    release = _release_named(campaign, release_name)
+    if release is not None:
+        from exporter.releases import release_clip_ids
+
+        prepared = prepared.filter(clip_id__in=release_clip_ids(release))
     clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
         raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips yet", code="no_data")
@@ -60,12 +67,56 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "
     job = TrainingJob.objects.create(
         campaign=campaign, keywords=keywords, architecture=architecture, epochs=epochs, seed=seed, train_params=train_params.as_dict(),
         release_name=release_name, clip_ids=clip_ids, feature_params=params.as_dict(), feature_params_hash=params.hash,
-        code_version=code_version(), created_by=user,
+        code_version=code_version(), created_by=user, retrained_from=retrained_from,
     )
     from training.tasks import run_training_job
 
     transaction.on_commit(lambda: run_training_job.apply_async(args=[job.id], queue=settings.CHORUS_TRAINING_QUEUE))
     return job
+
+
+def _release_named(campaign: Campaign, name: str):
+    from exporter.models import Release
+
+    if not name:
+        return None
+    release = campaign.releases.filter(name=name).first()
+    if release is None:
+        raise ApplicationError(f"campaign '{campaign.name}' has no release '{name}'", code="not_found", status_code=404)
+    if release.state != Release.State.SUCCEEDED:
+        raise Conflict(f"release '{name}' is {release.state}, not built: train from a finished release", code="release_not_ready")
+    return release
+
+
+def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJob:
+    """The same job again, on a release that holds no withdrawn clip (the newest one unless named)."""
+    from exporter.releases import latest_clean_release, releases_for
+
+    job = TrainingJob.objects.select_related("campaign").get(id=job_id)
+    if release_name:
+        release = releases_for(job.campaign).filter(name=release_name).first()
+        if release is None:
+            raise ApplicationError(f"campaign '{job.campaign.name}' has no release '{release_name}'", code="not_found", status_code=404)
+        if release.withdrawn:
+            raise Conflict(f"release '{release_name}' holds {release.withdrawn} withdrawn clips: create a new release and retrain from it", code="withdrawn")
+    else:
+        release = latest_clean_release(job.campaign)
+        if release is None:
+            raise Conflict("no release without withdrawn clips yet: create a release first, then retrain from it", code="no_release")
+    return job_launch(campaign=job.campaign, keywords=job.keywords, architecture=job.architecture, epochs=job.epochs, seed=job.seed,
+                      release_name=release.name, user=user, retrained_from=job)
+
+
+def jobs_mark_withdrawn(*, campaign_id: int, clip_ids: list, **_signal) -> int:
+    """Receiver of collector.signals.clips_erased: count erased clips against every job that used them."""
+    erased = {str(i) for i in clip_ids}
+    marked = 0
+    for job_id, used in TrainingJob.objects.filter(campaign_id=campaign_id).values_list("id", "clip_ids").iterator(chunk_size=20):
+        hit = len(erased.intersection(used))
+        if hit:
+            TrainingJob.objects.filter(id=job_id).update(withdrawn_clips=F("withdrawn_clips") + hit)
+            marked += 1
+    return marked
 
 
 def job_cancel(*, job_id: int) -> TrainingJob:

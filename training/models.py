@@ -110,11 +110,19 @@ class TrainingJob(models.Model):
     ops = models.JSONField(default=list)
     model_card = models.TextField(blank=True)
 
+    withdrawn_clips = models.PositiveIntegerField(default=0, help_text="Clips it trained on that were erased since.")
+    retrained_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retrained_as",
+                                       help_text="The job this one retrains without withdrawn data.")
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"job {self.id} ({self.architecture}, {self.state})"
+
+    @property
+    def trained_on_withdrawn_data(self) -> bool:
+        return self.withdrawn_clips > 0
 
     @property
     def progress(self) -> float:

@@ -12,11 +12,18 @@ class JobLaunchInput(serializers.Serializer):
     release = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class JobRetrainInput(serializers.Serializer):
+    release = serializers.CharField(required=False, allow_blank=True, default="", help_text="Default: the newest release without withdrawn clips.")
+
+
 class JobOutput(serializers.ModelSerializer):
     campaign = serializers.CharField(source="campaign.slug")
     clips = serializers.SerializerMethodField()
     progress = serializers.FloatField()
     confusion_matrix_url = serializers.SerializerMethodField()
+    package_url = serializers.SerializerMethodField()
+    trained_on_withdrawn_data = serializers.BooleanField()
+    retrained_as = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingJob
@@ -24,6 +31,7 @@ class JobOutput(serializers.ModelSerializer):
             "id", "campaign", "keywords", "architecture", "epochs", "seed", "release_name", "clips", "feature_params_hash", "code_version",
             "created_at", "state", "cancel_requested", "epoch", "progress", "history", "eta_s", "started_at", "finished_at", "error",
             "labels", "normalization", "metrics", "arena_bytes", "ops", "confusion_matrix_url", "model_card",
+            "package_url", "withdrawn_clips", "trained_on_withdrawn_data", "retrained_from", "retrained_as",
         ]
 
     def get_clips(self, job) -> int:
@@ -31,3 +39,9 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_confusion_matrix_url(self, job) -> str | None:
         return f"/api/training/jobs/{job.id}/confusion.png" if job.metrics.get("confusion_matrix") else None
+
+    def get_package_url(self, job) -> str | None:
+        return f"/api/training/jobs/{job.id}/package/" if job.state == TrainingJob.State.SUCCEEDED else None
+
+    def get_retrained_as(self, job) -> list[int]:
+        return sorted(job.retrained_as.values_list("id", flat=True))

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--arch", default="ds_cnn", choices=["ds_cnn", "tiny_conv"])
         parser.add_argument("--epochs", type=int, default=30)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--release", default="", help="dataset release name to record with the job")
+        parser.add_argument("--release", default="", help="train on this dataset release's clips (default: every prepared valid clip)")
         parser.add_argument("--wait", action="store_true", help="show progress until the job ends")
 
     def handle(self, campaign, keywords, arch, epochs, seed, release, wait, **options):

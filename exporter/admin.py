@@ -1,0 +1,104 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from collector.errors import ApplicationError
+from exporter import releases
+from exporter.models import Download, Release, TermsAcceptance
+
+
+class ReleaseCreateForm(forms.ModelForm):
+    licence = forms.CharField(max_length=64, required=False, help_text="SPDX id; empty: the campaign's licence.")
+
+    class Meta:
+        model = Release
+        fields = ["campaign", "name", "licence"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Adding a release freezes its clips and queues the build; a built release never changes."""
+
+    list_display = ["name", "campaign", "state", "progress_bar", "clips", "withdrawn_clips", "archive_bytes", "created_at"]
+    list_filter = ["campaign", "state"]
+    readonly_fields = ["campaign", "name", "licence", "previous", "state", "progress_done", "progress_total", "archive", "archive_bytes",
+                       "archive_sha256", "summary", "datasheet", "error", "created_by", "created_at", "started_at", "finished_at",
+                       "downloaders_notified_at"]
+
+    def get_queryset(self, request):
+        return releases.with_withdrawn_counts(super().get_queryset(request))
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ReleaseCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ["campaign", "name", "licence"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            created = releases.release_create(campaign=form.cleaned_data["campaign"], name=form.cleaned_data["name"],
+                                              licence=form.cleaned_data["licence"], user=request.user)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
+        obj.pk = created.pk
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except forms.ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect(request.path)
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj):
+        return format_html('<progress max="{}" value="{}"></progress> {}%', obj.progress_total, obj.progress_done, round(100 * obj.progress))
+
+    @admin.display(description="clips")
+    def clips(self, obj):
+        return obj.summary.get("clips", "")
+
+    @admin.display(description="withdrawn")
+    def withdrawn_clips(self, obj):
+        return obj.withdrawn
+
+    def get_urls(self):
+        return [path("notices/", self.admin_site.admin_view(self.notices_view), name="exporter_release_notices"), *super().get_urls()]
+
+    def notices_view(self, request):
+        """Releases that hold erased clips, and the accounts that downloaded them: who to tell."""
+        if request.method == "POST":
+            releases.release_mark_notified(release_id=int(request.POST["release"]))
+            self.message_user(request, "Marked as notified.")
+            return redirect(reverse("admin:exporter_release_notices"))
+        context = {**self.admin_site.each_context(request), "title": "Erasure notices", "notices": releases.erasure_notices()}
+        return TemplateResponse(request, "admin/exporter/notices.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"notices_url": reverse("admin:exporter_release_notices"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+
+@admin.register(Download)
+class DownloadAdmin(admin.ModelAdmin):
+    list_display = ["user", "release", "job", "at"]
+    list_filter = ["release"]
+    readonly_fields = ["user", "release", "job", "at"]
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(admin.ModelAdmin):
+    list_display = ["user", "version", "accepted_at"]
+    readonly_fields = ["user", "version", "accepted_at"]

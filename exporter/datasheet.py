@@ -1,0 +1,142 @@
+"""DATASHEET.md, after Gebru et al., "Datasheets for Datasets": written from the counts of one release.
+
+Pure (no Django): `ReleaseFacts` in, Markdown out. Demographic values here are the published ones (after the
+rule of five), so the datasheet reveals nothing the manifest does not.
+"""
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+SPLITS = ("training", "validation", "testing")
+DEMOGRAPHIC_FIELDS = ("age", "gender", "accent")
+NOT_GIVEN = "not given"
+GAP_MIN_SPEAKERS = 5  # an intersectional cell with fewer speakers than this is a known gap
+GAPS_LISTED = 40
+
+
+@dataclass
+class ReleaseFacts:
+    campaign: str
+    description: str
+    language: str
+    release: str
+    licence: str
+    created: str
+    keywords: list[str]
+    fillers: list[str]
+    previous: str | None = None
+    cleaning: dict = field(default_factory=dict)
+    feature_hash: str = ""
+    clips: Counter = field(default_factory=Counter)  # (keyword, split) -> clips
+    speakers: dict = field(default_factory=lambda: defaultdict(set))  # split -> speaker hashes
+    groups: dict = field(default_factory=lambda: defaultdict(set))  # (field, value, split) -> speaker hashes
+    group_clips: Counter = field(default_factory=Counter)  # (field, value, split) -> clips
+    cells: dict = field(default_factory=lambda: defaultdict(set))  # (keyword, accent, gender, age) -> speaker hashes
+    consent_versions: Counter = field(default_factory=Counter)
+    licences: Counter = field(default_factory=Counter)
+    sources: Counter = field(default_factory=Counter)
+    other: int = 0
+    invalidated: int = 0
+    deletions: int = 0
+    background_noise: list[str] = field(default_factory=list)
+
+    def add_clip(self, *, keyword: str, split: str, speaker: str, demographics: dict, consent_version: str, licence: str, source: str) -> None:
+        self.clips[keyword, split] += 1
+        self.speakers[split].add(speaker)
+        for name in DEMOGRAPHIC_FIELDS:
+            value = demographics.get(name) or NOT_GIVEN
+            self.groups[name, value, split].add(speaker)
+            self.group_clips[name, value, split] += 1
+        cell = (keyword, *(demographics.get(n) or NOT_GIVEN for n in ("accent", "gender", "age")))
+        self.cells[cell].add(speaker)
+        self.consent_versions[consent_version] += 1
+        self.licences[licence] += 1
+        self.sources[source] += 1
+
+    @property
+    def total_clips(self) -> int:
+        return sum(self.clips.values())
+
+    def known_gaps(self) -> list[tuple[tuple[str, str, str, str], int]]:
+        """Every keyword x accent x gender x age cell (values seen in the release, 'not given' left out) with
+        fewer than GAP_MIN_SPEAKERS speakers, sparsest first."""
+        seen = {name: sorted({v for (f, v, _s) in self.groups if f == name and v != NOT_GIVEN}) for name in DEMOGRAPHIC_FIELDS}
+        gaps = []
+        for cell in itertools.product(self.keywords, seen["accent"], seen["gender"], seen["age"]):
+            speakers = len(self.cells.get(cell, ()))
+            if speakers < GAP_MIN_SPEAKERS:
+                gaps.append((cell, speakers))
+        return sorted(gaps, key=lambda g: (g[1], g[0]))
+
+
+def render(facts: ReleaseFacts) -> str:
+    out: list[str] = []
+    w = out.append
+    all_speakers = set().union(*facts.speakers.values()) if facts.speakers else set()
+    w(f"# Datasheet: {facts.campaign}, release {facts.release}\n")
+    w(f"Created {facts.created} under {facts.licence}. {facts.total_clips} clips of {len(facts.keywords)} keywords "
+      f"and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n")
+
+    w("## Motivation\n")
+    w(f"{facts.description or 'A keyword-spotting dataset'} It was built on Chorus by volunteers who recorded "
+      "prompted words in their browser, so that small on-device keyword spotters can be trained and evaluated "
+      "on many voices, accents and microphones.\n")
+
+    w("## Composition\n")
+    w("Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. Clips per keyword and split "
+      "(a speaker's clips are all in one split):\n")
+    w(_table(["keyword", *SPLITS, "total"], [[k, *(facts.clips[k, s] for s in SPLITS), sum(facts.clips[k, s] for s in SPLITS)]
+                                            for k in [*facts.keywords, *facts.fillers]]))
+    w(_table(["", *SPLITS], [["speakers", *(len(facts.speakers.get(s, ())) for s in SPLITS)]]))
+    for name in DEMOGRAPHIC_FIELDS:
+        values = sorted({v for (f, v, _s) in facts.groups if f == name}, key=lambda v: (v == NOT_GIVEN, v))
+        w(f"\nBy {name} (speakers / clips; groups under 5 speakers are published as '{NOT_GIVEN}'):\n")
+        w(_table([name, *SPLITS], [[v, *(f"{len(facts.groups.get((name, v, s), ()))} / {facts.group_clips[name, v, s]}" for s in SPLITS)]
+                                   for v in values]))
+    w(f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) and `invalidated.tsv` "
+      f"({facts.invalidated} clips voted or screened invalid), as metadata only, without audio. "
+      f"Background noise: {', '.join(facts.background_noise) or 'none'}.\n")
+
+    w("## Collection process\n")
+    w("Volunteers read and accepted a consent form before recording; the version each clip was given under is in "
+      "`manifest.tsv`. Consent versions: " + ", ".join(f"{v} ({n} clips)" for v, n in sorted(facts.consent_versions.items())) + ". "
+      "Demographics were optional. Sources: " + ", ".join(f"{s} ({n})" for s, n in sorted(facts.sources.items())) + ". "
+      "Each clip was accepted by reviewers: at least 2 votes and a strict majority for valid.\n")
+
+    w("## Preprocessing\n")
+    w("Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; clips "
+      f"too quiet to hold speech were dropped. Cleaning parameters: `{_inline(facts.cleaning)}`. Models trained on Chorus "
+      f"use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n")
+
+    w("## Uses\n")
+    w("Training and evaluating keyword spotters. Splits are fixed by a hash of the speaker, as in Speech Commands: "
+      "`validation_list.txt` and `testing_list.txt` name the held-out files, and a clip keeps its split in every release. "
+      "Downloading requires accepting the dataset terms, which forbid attempting to identify speakers.\n")
+
+    w("## Distribution and maintenance\n")
+    w(f"Licence: {facts.licence} (per-clip licences: " + ", ".join(f"{lic} ({n})" for lic, n in sorted(facts.licences.items())) + "). "
+      f"Speakers may withdraw: `deletions.tsv` lists the {facts.deletions} clips erased since "
+      f"{'release ' + facts.previous if facts.previous else 'the start'}; delete them from any copy you hold.\n")
+
+    w("## Known gaps\n")
+    gaps = facts.known_gaps()
+    w(f"{len(gaps)} keyword x accent x gender x age cells have fewer than {GAP_MIN_SPEAKERS} speakers "
+      f"(values seen in this release; '{NOT_GIVEN}' left out). Results on these groups are not well supported by the data.\n")
+    if gaps:
+        rows = [[*cell, n] for cell, n in gaps[:GAPS_LISTED]]
+        w(_table(["keyword", "accent", "gender", "age", "speakers"], rows))
+        if len(gaps) > GAPS_LISTED:
+            w(f"\n... and {len(gaps) - GAPS_LISTED} more.\n")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _table(header: list, rows: list[list]) -> str:
+    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _inline(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(params.items())) or "defaults"

@@ -1,0 +1,46 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from collector.errors import ApplicationError
+from collector.models import Campaign
+from collector.progress import ProgressBar
+from exporter.models import Release
+from exporter.releases import release_create
+
+FINISHED = {Release.State.SUCCEEDED, Release.State.FAILED}
+
+
+class Command(BaseCommand):
+    help = "Freeze a dataset release of a campaign; a worker builds the archive. With --wait, follow its progress."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", required=True, help="campaign slug or name")
+        parser.add_argument("--name", required=True, help="release name, e.g. v1 (releases never change: a new name each time)")
+        parser.add_argument("--license", "--licence", dest="licence", default="", help="SPDX id (default: the campaign's licence)")
+        parser.add_argument("--wait", action="store_true", help="show progress until the archive is built")
+
+    def handle(self, campaign, name, licence, wait, **options):
+        target = Campaign.objects.filter(slug=campaign).first() or Campaign.objects.filter(name=campaign).first()
+        if target is None:
+            raise CommandError(f"no campaign {campaign!r}")
+        try:
+            release = release_create(campaign=target, name=name, licence=licence)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        release.refresh_from_db()
+        self.stdout.write(f"release {release.id}: {target.slug} {release.name}, {release.progress_total} files frozen")
+        if not wait:
+            return
+        bar = ProgressBar(release.progress_total, "packaging", stream=self.stderr._out)
+        while release.state not in FINISHED:
+            time.sleep(0.5)
+            release.refresh_from_db()
+            if release.progress_done > bar.done:
+                bar.update(release.progress_done - bar.done)
+        bar.close()
+        if release.state == Release.State.FAILED:
+            raise CommandError(release.error)
+        self.stdout.write(f"release {release.id} {release.state}: {release.archive.name} ({release.archive_bytes} bytes, sha256 {release.archive_sha256})")
+        self.stdout.write(json.dumps(release.summary, indent=2))
