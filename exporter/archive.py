@@ -59,6 +59,8 @@ class ChecksummedTar:
         return info
 
     def _record(self, path: str, digest: str, size: int) -> None:
+        # TarFile keeps every TarInfo it wrote (only reading needs them): drop them, or memory grows per clip
+        self._tar.members.clear()
         self._sums.write(f"{digest}  {path}\n".encode("utf-8"))
         self.members += 1
         self.bytes_in += size

@@ -66,7 +66,7 @@ def release_download(*, user, release: Release) -> FileResponse:
 
 def model_package_download(*, user, job: TrainingJob) -> FileResponse:
     """Staff may always fetch a package; others need the terms, and no package of a model trained on withdrawn data."""
-    from exporter.model_package import write_model_package
+    from exporter.model_package import model_package_filename, write_model_package
 
     if not user.is_staff:
         check_may_download(user)
@@ -84,5 +84,5 @@ def model_package_download(*, user, job: TrainingJob) -> FileResponse:
     package.seek(0)
     if user.is_authenticated:
         Download.objects.create(user=user, job=job)
-    return FileResponse(package, as_attachment=True, filename=f"chorus-model-job-{job.id}.zip", content_type="application/zip")
+    return FileResponse(package, as_attachment=True, filename=model_package_filename(job), content_type="application/zip")
 

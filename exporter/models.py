@@ -67,7 +67,8 @@ class ReleaseClip(models.Model):
     file_sha256 = models.CharField(max_length=64, blank=True, help_text="sha256 of the file in the archive.")
 
     class Meta:
-        indexes = [models.Index(fields=["clip_sha256"])]
+        # (release, path): the build walks a release in path order without sorting it all in memory
+        indexes = [models.Index(fields=["clip_sha256"]), models.Index(fields=["release", "path"])]
 
 
 class TermsAcceptance(models.Model):

@@ -76,7 +76,17 @@ def _freeze(release: Release, valid) -> None:
         key = (speaker, path.split("/", 1)[0])
         highest[key] = max(highest.get(key, -1), int(PATH_N.search(path).group(1)))
     speakers: dict = {}
-    rows = []
+    batch: list[ReleaseClip] = []
+    frozen = 0
+
+    def add(row: ReleaseClip) -> None:  # written in batches: memory stays flat however large the campaign
+        nonlocal frozen
+        batch.append(row)
+        frozen += row.kind == ReleaseClip.Kind.VALID
+        if len(batch) >= 2000:
+            ReleaseClip.objects.bulk_create(batch)
+            batch.clear()
+
     for clip_id, sha, contributor_id, keyword, split in valid.order_by("created_at", "id").values_list(
             "id", "sha256", "contributor_id", "keyword__text", "preparation__split").iterator():
         speaker = speakers.get(contributor_id) or speakers.setdefault(contributor_id, speaker_hash(contributor_id))
@@ -85,16 +95,16 @@ def _freeze(release: Release, valid) -> None:
             folder = keyword_folder(keyword)
             n = highest[speaker, folder] = highest.get((speaker, folder), -1) + 1
             path = f"{folder}/{speaker}_nohash_{n}.wav"
-        rows.append(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword,
-                                kind=ReleaseClip.Kind.VALID, split=split, path=path))
+        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword,
+                        kind=ReleaseClip.Kind.VALID, split=split, path=path))
     decided = Clip.objects.filter(campaign=campaign, status__in=[Clip.Status.OTHER, Clip.Status.INVALID], is_gold=False)
     for clip_id, sha, contributor_id, keyword, status in decided.order_by("created_at", "id").values_list(
             "id", "sha256", "contributor_id", "keyword__text", "status").iterator():
         speaker = speakers.get(contributor_id) or speakers.setdefault(contributor_id, speaker_hash(contributor_id))
-        rows.append(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status))
-    ReleaseClip.objects.bulk_create(rows, batch_size=2000)
+        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status))
+    ReleaseClip.objects.bulk_create(batch)
     noises = BackgroundNoise.objects.filter(campaign=campaign).count()
-    Release.objects.filter(id=release.id).update(progress_total=sum(r.kind == ReleaseClip.Kind.VALID for r in rows) + noises)
+    Release.objects.filter(id=release.id).update(progress_total=frozen + noises)
 
 
 def keyword_folder(keyword: str) -> str:

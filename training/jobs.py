@@ -129,7 +129,7 @@ def job_cancel(*, job_id: int) -> TrainingJob:
     return job
 
 
-def _load(name: str) -> np.ndarray:
+def clip_audio_load(name: str) -> np.ndarray:
     with default_storage.open(name, "rb") as f:
         samples, _ = sf.read(io.BytesIO(f.read()), dtype="float32", always_2d=True)
     return samples.mean(axis=1)
@@ -145,7 +145,7 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
     groups: dict[str, list[dict]] = {name: [] for name in splits}
     for row in rows.iterator(chunk_size=1000):
         audio, words = splits[row.split]
-        audio.append(features.fit_length(_load(row.cleaned_audio.name), params))
+        audio.append(features.fit_length(clip_audio_load(row.cleaned_audio.name), params))
         words.append(row.clip.keyword.text)
         demographics = getattr(row.clip.contributor, "demographics", None)
         groups[row.split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
@@ -169,7 +169,7 @@ def _run(job: TrainingJob) -> TrainingJob:
     params = features.FeatureParams(**job.feature_params)
     train_params = kws_train.TrainParams(**job.train_params)
     rng = np.random.default_rng(train_params.seed)
-    noises = [_load(n.audio.name) for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
+    noises = [clip_audio_load(n.audio.name) for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
     splits, groups = _split_arrays(job, params)
     make = lambda name: kws_train.examples(*splits[name], job.keywords, noises, rng,  # noqa: E731
                                            silence_share=train_params.silence_share, unknown_share=train_params.unknown_share, params=params)
