@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Crowdsourced keyword-spotting datasets and TinyML models.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"JobStateEnum": "training.models.TrainingJob.State", "ReleaseStateEnum": "exporter.models.Release.State"},
 }
 
 # --- Chorus -------------------------------------------------------------------------------------
