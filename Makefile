@@ -37,5 +37,9 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The firmware's host build, C unit tests and parity/simulation tests (also part of `make test`).
+firmware-test: install
+	$(MAKE) -C firmware test
+
 clean:
 	rm -rf var/test .pytest_cache

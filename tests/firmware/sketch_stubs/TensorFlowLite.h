@@ -1,0 +1,2 @@
+// Stub for the type check of the sketch (see README.md).
+#pragma once
