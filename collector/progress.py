@@ -33,3 +33,13 @@ class ProgressBar:
         self._draw(time.monotonic())
         self.stream.write("\n")
         self.stream.flush()
+
+
+def follow(row, *, done_field: str, finished: set, bar: ProgressBar, poll_s: float = 0.5) -> None:
+    """Redraws `bar` from a row that a worker advances, until the row's state is one of `finished`."""
+    while row.state not in finished:
+        time.sleep(poll_s)
+        row.refresh_from_db()
+        if getattr(row, done_field) > bar.done:
+            bar.update(getattr(row, done_field) - bar.done)
+    bar.close()

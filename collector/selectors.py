@@ -19,6 +19,21 @@ def contributor_from_token(token: str | None) -> Contributor | None:
     return Contributor.objects.filter(token_sha256=token_sha256(token)).first()
 
 
+def campaign_get(*, slug: str) -> Campaign:
+    """Any campaign, active or not, by slug; NotFound (404) with the slug otherwise."""
+    from collector.errors import NotFound
+
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        raise NotFound(f"no campaign {slug!r}")
+    return campaign
+
+
+def campaign_by_slug_or_name(value: str) -> Campaign | None:
+    """What the management commands accept for --campaign."""
+    return Campaign.objects.filter(slug=value).first() or Campaign.objects.filter(name=value).first()
+
+
 def campaign_get_active(*, slug: str) -> Campaign | None:
     return Campaign.objects.select_related("language").filter(slug=slug, active=True).first()
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collector.errors import ApplicationError, NotFound
-from collector.models import Campaign
+from collector.selectors import campaign_get
 from collector.serializers import ErrorOutput
 from exporter import downloads, releases, serializers
 from exporter.terms import TERMS_TEXT, TERMS_VERSION
@@ -37,9 +37,7 @@ class ReleaseListApi(APIView):
     def post(self, request):
         data = serializers.ReleaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = Campaign.objects.filter(slug=data.validated_data["campaign"]).first()
-        if campaign is None:
-            raise NotFound(f"no campaign {data.validated_data['campaign']!r}")
+        campaign = campaign_get(slug=data.validated_data["campaign"])
         release = releases.release_create(campaign=campaign, name=data.validated_data["name"], licence=data.validated_data["licence"], user=request.user)
         return Response(serializers.ReleaseOutput(_release(release.id)).data, status=status.HTTP_201_CREATED)
 

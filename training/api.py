@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collector.errors import NotFound
-from collector.models import Campaign
+from collector.selectors import campaign_get
 from collector.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
 from training import jobs, serializers
@@ -35,9 +35,7 @@ class JobListApi(AdminAPIView):
     def post(self, request):
         data = serializers.JobLaunchInput(data=request.data)
         data.is_valid(raise_exception=True)
-        campaign = Campaign.objects.filter(slug=data.validated_data["campaign"]).first()
-        if campaign is None:
-            raise NotFound(f"no campaign {data.validated_data['campaign']!r}")
+        campaign = campaign_get(slug=data.validated_data["campaign"])
         job = jobs.job_launch(
             campaign=campaign, keywords=data.validated_data["keywords"], architecture=data.validated_data["architecture"],
             epochs=data.validated_data["epochs"], seed=data.validated_data["seed"], release_name=data.validated_data["release"], user=request.user,

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from collector.importing import dataset_import
 from collector.models import Campaign, Language
 from collector.progress import ProgressBar
+from collector.selectors import campaign_by_slug_or_name
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, directory: Path, campaign: str, validated: bool, license: str, source: str | None, language: str, **options):
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory")
-        target = Campaign.objects.filter(slug=campaign).first() or Campaign.objects.filter(name=campaign).first()
+        target = campaign_by_slug_or_name(campaign)
         if target is None:
             lang, _ = Language.objects.get_or_create(code=language, defaults={"name": language})
             from django.utils.text import slugify

@@ -1,11 +1,10 @@
 import json
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from collector.errors import ApplicationError
-from collector.models import Campaign
-from collector.progress import ProgressBar
+from collector.progress import ProgressBar, follow
+from collector.selectors import campaign_by_slug_or_name
 from exporter.models import Release
 from exporter.releases import release_create
 
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="show progress until the archive is built")
 
     def handle(self, campaign, name, licence, wait, **options):
-        target = Campaign.objects.filter(slug=campaign).first() or Campaign.objects.filter(name=campaign).first()
+        target = campaign_by_slug_or_name(campaign)
         if target is None:
             raise CommandError(f"no campaign {campaign!r}")
         try:
@@ -33,13 +32,7 @@ class Command(BaseCommand):
         self.stdout.write(f"release {release.id}: {target.slug} {release.name}, {release.progress_total} files frozen")
         if not wait:
             return
-        bar = ProgressBar(release.progress_total, "packaging", stream=self.stderr._out)
-        while release.state not in FINISHED:
-            time.sleep(0.5)
-            release.refresh_from_db()
-            if release.progress_done > bar.done:
-                bar.update(release.progress_done - bar.done)
-        bar.close()
+        follow(release, done_field="progress_done", finished=FINISHED, bar=ProgressBar(release.progress_total, "packaging", stream=self.stderr._out))
         if release.state == Release.State.FAILED:
             raise CommandError(release.error)
         self.stdout.write(f"release {release.id} {release.state}: {release.archive.name} ({release.archive_bytes} bytes, sha256 {release.archive_sha256})")

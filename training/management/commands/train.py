@@ -1,11 +1,10 @@
 import json
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from collector.errors import ApplicationError
-from collector.models import Campaign
-from collector.progress import ProgressBar
+from collector.progress import ProgressBar, follow
+from collector.selectors import campaign_by_slug_or_name
 from training.jobs import job_launch
 from training.models import TrainingJob
 
@@ -25,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="show progress until the job ends")
 
     def handle(self, campaign, keywords, arch, epochs, seed, release, wait, **options):
-        target = Campaign.objects.filter(slug=campaign).first() or Campaign.objects.filter(name=campaign).first()
+        target = campaign_by_slug_or_name(campaign)
         if target is None:
             raise CommandError(f"no campaign {campaign!r}")
         try:
@@ -35,13 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(f"job {job.id}: {arch}, {epochs} epochs, {len(job.clip_ids)} clips frozen")
         if not wait:
             return
-        bar = ProgressBar(epochs, "training", stream=self.stderr._out)
-        while job.state not in FINISHED:
-            time.sleep(1)
-            job.refresh_from_db()
-            if job.epoch > bar.done:
-                bar.update(job.epoch - bar.done)
-        bar.close()
+        follow(job, done_field="epoch", finished=FINISHED, bar=ProgressBar(epochs, "training", stream=self.stderr._out), poll_s=1)
         self.stdout.write(f"job {job.id} {job.state}")
         if job.state == TrainingJob.State.FAILED:
             raise CommandError(job.error)
