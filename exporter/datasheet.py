@@ -33,6 +33,7 @@ class ReleaseFacts:
     speakers: dict = field(default_factory=lambda: defaultdict(set))  # split -> speaker hashes
     groups: dict = field(default_factory=lambda: defaultdict(set))  # (field, value, split) -> speaker hashes
     group_clips: Counter = field(default_factory=Counter)  # (field, value, split) -> clips
+    keyword_group_clips: Counter = field(default_factory=Counter)  # (keyword, field, value, split) -> clips
     cells: dict = field(default_factory=lambda: defaultdict(set))  # (keyword, accent, gender, age) -> speaker hashes
     consent_versions: Counter = field(default_factory=Counter)
     licences: Counter = field(default_factory=Counter)
@@ -49,6 +50,7 @@ class ReleaseFacts:
             value = demographics.get(name) or NOT_GIVEN
             self.groups[name, value, split].add(speaker)
             self.group_clips[name, value, split] += 1
+            self.keyword_group_clips[keyword, name, value, split] += 1
         cell = (keyword, *(demographics.get(n) or NOT_GIVEN for n in ("accent", "gender", "age")))
         self.cells[cell].add(speaker)
         self.consent_versions[consent_version] += 1
@@ -95,6 +97,9 @@ def render(facts: ReleaseFacts) -> str:
         w(f"\nBy {name} (speakers / clips; groups under 5 speakers are published as '{NOT_GIVEN}'):\n")
         w(_table([name, *SPLITS], [[v, *(f"{len(facts.groups.get((name, v, s), ()))} / {facts.group_clips[name, v, s]}" for s in SPLITS)]
                                    for v in values]))
+        w(f"\nClips per keyword and {name} (training / validation / testing):\n")
+        w(_table(["keyword", *values], [[k, *(" / ".join(str(facts.keyword_group_clips[k, name, v, s]) for s in SPLITS) for v in values)]
+                                       for k in [*facts.keywords, *facts.fillers]]))
     w(f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) and `invalidated.tsv` "
       f"({facts.invalidated} clips voted or screened invalid), as metadata only, without audio. "
       f"Background noise: {', '.join(facts.background_noise) or 'none'}.\n")

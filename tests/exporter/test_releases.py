@@ -121,6 +121,10 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     yes = Counter(r["split"] for r in manifest if r["keyword"] == "yes")
     assert f"| yes | {yes['training']} | {yes['validation']} | {yes['testing']} | {sum(yes.values())} |" in datasheet
     assert "import:synthetic (300 clips)" in datasheet and "welsh" not in datasheet
+    # keyword x split x group: 'yes' by gender, as training / validation / testing clip counts
+    by_gender = Counter((r["gender"] or "not given", r["split"]) for r in manifest if r["keyword"] == "yes")
+    females = " / ".join(str(by_gender["female", s]) for s in ("training", "validation", "testing"))
+    assert "Clips per keyword and gender" in datasheet and re.search(rf"\| yes \| {females} \|", datasheet)
     assert "CC-BY-4.0" in v1["LICENSE"].decode()
 
     # an erasure and a single deleted clip, then a second release
