@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
@@ -153,7 +153,10 @@ def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = ""
 
 
 def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -> Vote:
-    clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign__language").filter(id=clip_id).first()
+    # the voter's weight rides along with the locked clip: one round trip fewer per vote
+    voter_counts = ReviewerStats.objects.filter(reviewer_id=getattr(voter, "id", None)).values("counts")[:1]
+    clip = (Clip.objects.select_for_update(of=("self",)).select_related("campaign__language")
+            .annotate(voter_counts=Subquery(voter_counts)).filter(id=clip_id).first())
     if clip is None:
         raise NotFound("no such clip (it may have been deleted by its speaker)")
     voter_check_campaign(voter=voter, campaign=clip.campaign, reviewer_account=reviewer_account)
@@ -161,7 +164,7 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         raise NotYourClip("you cannot review your own recordings")
     if clip.status != Clip.Status.PENDING and not clip.is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
-    weight = 1 if _reviewer_counts(voter.id) else 0
+    weight = 0 if clip.voter_counts is False else 1  # no stats row yet: the reviewer counts
     # A second answer by the same voter fails on the unique constraint: vote_cast turns it into a 409.
     vote = Vote.objects.create(clip=clip, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
     changed = ["review_lease_until"]

@@ -29,13 +29,13 @@ logger = logging.getLogger(__name__)
 BATCH_SCHEDULED_KEY = "training:prepare-batch-scheduled"
 
 
-def preparation_trigger(*, clip: Clip) -> PreparedClip | None:
-    """Called in the transaction that makes a clip valid (holding its row lock): queue it exactly once."""
-    if PreparedClip.objects.filter(clip=clip).exists():
-        return None
-    preparation = PreparedClip.objects.create(clip=clip)
+def preparation_trigger(*, clip: Clip) -> None:
+    """Called in the transaction that makes a clip valid (holding its row lock): queue it exactly once.
+
+    One statement on the vote's hot path: the unique clip column turns a second trigger (a clip that was
+    valid before, re-decided and valid again) into a no-op; scheduling is idempotent, so it needs no check."""
+    PreparedClip.objects.bulk_create([PreparedClip(clip=clip)], ignore_conflicts=True)
     transaction.on_commit(preparation_schedule)
-    return preparation
 
 
 def preparation_schedule() -> None:
