@@ -34,9 +34,10 @@ class ChecksummedTar:
     def add_text(self, path: str, text: str) -> str:
         return self.add_bytes(path, text.encode("utf-8"))
 
-    def add_stream(self, path: str, source: BinaryIO, size: int) -> str:
+    def add_stream(self, path: str, source: BinaryIO) -> str:
         """A large member (a spooled table) copied through without loading it whole."""
         hasher = hashlib.sha256()
+        size = source.seek(0, io.SEEK_END)
         source.seek(0)
         reader = _HashingReader(source, hasher)
         self._tar.addfile(self._info(path, size), reader)

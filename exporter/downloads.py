@@ -50,7 +50,7 @@ def check_release_downloadable(release: Release) -> None:
     if release.state != Release.State.SUCCEEDED:
         raise Conflict(f"release {release.name} is {release.state} ({release.progress:.0%} built): try again when it has succeeded", code="not_ready")
     if release.withdrawn:
-        newer = (type(release).objects.filter(campaign=release.campaign, state=Release.State.SUCCEEDED, created_at__gt=release.created_at)
+        newer = (Release.objects.filter(campaign=release.campaign, state=Release.State.SUCCEEDED, created_at__gt=release.created_at)
                  .order_by("-created_at").values_list("name", flat=True).first())
         hint = f"download release {newer} instead" if newer else "a new release without them is needed"
         raise Withdrawn(f"release {release.name} holds {release.withdrawn} clips whose speakers withdrew consent, so it is no longer served: {hint}")

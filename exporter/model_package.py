@@ -66,14 +66,9 @@ def _entries(job: TrainingJob, report: ProgressCallback) -> dict[str, bytes]:
     report(1, len(STAGES))
     golden = golden_vectors(job, int8_bytes, params, q_in, q_out)
     report(2, len(STAGES))
-    settings_header = firmware.model_settings_header(
-        feature_params=params, labels=job.labels, normalization=job.normalization, input_quantization=q_in, output_quantization=q_out,
-        recognizer_params=recognizer, arena_bytes=job.arena_bytes, ops=job.ops, model_bytes=len(int8_bytes),
-    )
     sketch = firmware.render_sketch(model_int8=int8_bytes, labels=job.labels, feature_params=params, normalization=job.normalization,
                                     recognizer_params=recognizer, arena_bytes=job.arena_bytes)
     report(3, len(STAGES))
-    input_quantization = {"scale": q_in.scale, "zero_point": q_in.zero_point}
     entries = {
         "README.md": readme(job, warning=warning).encode(),
         "model.tflite": int8_bytes,
@@ -81,8 +76,8 @@ def _entries(job: TrainingJob, report: ProgressCallback) -> dict[str, bytes]:
         "model_data.cc": c_array.model_source(int8_bytes).encode(),
         "model_data.h": c_array.model_header().encode(),
         "labels.txt": "".join(f"{label}\n" for label in job.labels).encode(),
-        "features.json": _json(features.features_json(params, normalization=job.normalization, input_quantization=input_quantization)),
-        "model_settings.h": settings_header.encode(),
+        "features.json": _json(features.features_json(params, normalization=job.normalization, input_quantization=q_in.as_dict())),
+        "model_settings.h": sketch[f"{firmware.SKETCH_NAME}/model_settings.h"],  # the sketch's own, so the two never differ
         "recognizer.json": _json(recognizer_json(job, recognizer)),
         "metrics.json": _json(metrics_json(job)),
         "model_card.md": (warning + job.model_card).encode(),
@@ -166,8 +161,8 @@ def golden_vectors(job: TrainingJob, int8_bytes: bytes, params: features.Feature
         "labels": job.labels,
         "input_shape": [1, params.frames, params.channels],
         "normalization": job.normalization,
-        "input_quantization": {"scale": q_in.scale, "zero_point": q_in.zero_point},
-        "output_quantization": {"scale": q_out.scale, "zero_point": q_out.zero_point},
+        "input_quantization": q_in.as_dict(),
+        "output_quantization": q_out.as_dict(),
         "vectors": [
             {
                 "label": label,

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import soundfile as sf
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -76,6 +76,12 @@ def _freeze(release: Release, valid) -> None:
         key = (speaker, path.split("/", 1)[0])
         highest[key] = max(highest.get(key, -1), int(PATH_N.search(path).group(1)))
     speakers: dict = {}
+
+    def speaker_of(contributor_id) -> str:
+        if contributor_id not in speakers:
+            speakers[contributor_id] = speaker_hash(contributor_id)
+        return speakers[contributor_id]
+
     batch: list[ReleaseClip] = []
     frozen = 0
 
@@ -89,7 +95,7 @@ def _freeze(release: Release, valid) -> None:
 
     for clip_id, sha, contributor_id, keyword, split in valid.order_by("created_at", "id").values_list(
             "id", "sha256", "contributor_id", "keyword__text", "preparation__split").iterator():
-        speaker = speakers.get(contributor_id) or speakers.setdefault(contributor_id, speaker_hash(contributor_id))
+        speaker = speaker_of(contributor_id)
         path = path_of.get(clip_id)
         if path is None:  # a new clip: the next number for this speaker and word, so earlier paths never move
             folder = keyword_folder(keyword)
@@ -100,7 +106,7 @@ def _freeze(release: Release, valid) -> None:
     decided = Clip.objects.filter(campaign=campaign, status__in=[Clip.Status.OTHER, Clip.Status.INVALID], is_gold=False)
     for clip_id, sha, contributor_id, keyword, status in decided.order_by("created_at", "id").values_list(
             "id", "sha256", "contributor_id", "keyword__text", "status").iterator():
-        speaker = speakers.get(contributor_id) or speakers.setdefault(contributor_id, speaker_hash(contributor_id))
+        speaker = speaker_of(contributor_id)
         add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status))
     ReleaseClip.objects.bulk_create(batch)
     noises = BackgroundNoise.objects.filter(campaign=campaign).count()
@@ -182,7 +188,7 @@ def _write_contents(release: Release, tar: ChecksummedTar, progress: Callable[[i
         facts.invalidated = _write_decided(tar, rows, ReleaseClip.Kind.INVALID, "invalidated.tsv")
         facts.deletions = _write_deletions(tar, release)
         for name, table in tables.items():
-            tar.add_stream(name, table, table.seek(0, io.SEEK_END))
+            tar.add_stream(name, table)
     finally:
         for table in tables.values():
             table.close()
@@ -244,11 +250,17 @@ def _clip_present() -> Exists:
     return Exists(Clip.objects.filter(pk=OuterRef("clip_id")))
 
 
-def _still_here(row: ReleaseClip) -> Clip | None:
+def _present(row: ReleaseClip) -> Clip | None:
+    """The row's clip, or None once it is erased (with select_related it reads as None, without it raises)."""
     try:
-        clip = row.clip
+        return row.clip
     except Clip.DoesNotExist:
         return None
+
+
+def _still_here(row: ReleaseClip) -> Clip | None:
+    """The clip while it still has its cleaned audio to pack."""
+    clip = _present(row)
     if clip is None or not hasattr(clip, "preparation") or not clip.preparation.cleaned_audio:
         return None
     return clip
@@ -266,15 +278,8 @@ def _write_decided(tar, rows, kind: str, name: str) -> int:
             _write_line(table, [row.keyword, row.speaker_hash, clip.valid_votes, clip.invalid_votes, clip.status_reason, row.clip_sha256,
                                 clip.licence, clip.consent_version])
             count += 1
-        tar.add_stream(name, table, table.seek(0, io.SEEK_END))
+        tar.add_stream(name, table)
     return count
-
-
-def _present(row: ReleaseClip) -> Clip | None:
-    try:
-        return row.clip
-    except Clip.DoesNotExist:
-        return None
 
 
 def _write_deletions(tar, release: Release) -> int:
@@ -296,7 +301,7 @@ def _write_deletions(tar, release: Release) -> int:
             last = sha
             _write_line(table, [speaker, file_sha or sha, path, release_name, erased_on[sha].date().isoformat()])
             count += 1
-        tar.add_stream("deletions.tsv", table, table.seek(0, io.SEEK_END))
+        tar.add_stream("deletions.tsv", table)
     return count
 
 
@@ -369,6 +374,6 @@ def latest_clean_release(campaign: Campaign) -> Release | None:
     return releases_for(campaign).filter(state=Release.State.SUCCEEDED, withdrawn=0).order_by("-created_at").first()
 
 
-def release_clip_ids(release: Release) -> Iterator:
+def release_clip_ids(release: Release) -> QuerySet:
     return release.clips.filter(kind=ReleaseClip.Kind.VALID).values_list("clip_id", flat=True)
 

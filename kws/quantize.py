@@ -20,6 +20,9 @@ class Quantization:
     def dequantize(self, q: np.ndarray) -> np.ndarray:
         return (q.astype(np.float32) - self.zero_point) * self.scale
 
+    def as_dict(self) -> dict:
+        return {"scale": self.scale, "zero_point": self.zero_point}
+
 
 def _converter(model):
     """A converter for batch 1: with the batch left variable, TFLite adds SHAPE/PACK/STRIDED_SLICE ops the

@@ -209,7 +209,7 @@ def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises
         "float_top1": accuracy(float_top), "int8_tflite_top1": accuracy(int8_top), "int8_tflm_top1": accuracy(tflm_top),
         "tflite_tflm_agreement": float((int8_top == tflm_top).mean()) if len(int8_top) else None,
         "model_bytes": len(int8_bytes), "arena_bytes": arena,
-        "input_quantization": {"scale": q_in.scale, "zero_point": q_in.zero_point},
+        "input_quantization": q_in.as_dict(),
         **evaluation.per_class(test_set.y, tflm_top, result.labels),
         "groups": evaluation.per_group(test_set.y, tflm_top, test_groups),
         "streaming": evaluation.streaming_metrics(job, test_set, noises, int8_bytes, result.normalization, params),
