@@ -120,9 +120,11 @@ class Clip(models.Model):
         OTHER = "other", "Undecided (tie at vote cap)"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="clips")
+    # Every index is written by each vote that decides a clip: campaign and contributor need none of
+    # their own, the (campaign, keyword, status) index and the unique (contributor, sha256) lead with them.
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="clips", db_index=False)
     keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="clips")
-    contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="clips")
+    contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="clips", db_index=False)
     consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="clips", help_text="Empty for imported clips: see source.")
     consent_version = models.CharField(max_length=64, help_text="Consent form version, or 'import:<source>' for imported clips.")
     source = models.CharField(max_length=100, default="chorus", help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.")
@@ -136,7 +138,7 @@ class Clip(models.Model):
     original_sample_rate = models.PositiveIntegerField()
     original_channels = models.PositiveSmallIntegerField()
     original_format = models.CharField(max_length=64)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     status_reason = models.CharField(max_length=16, blank=True, help_text="votes, automatic (pre-screen) or admin.")
     decided_at = models.DateTimeField(null=True, blank=True)
     # Counted (weighted) votes, kept on the row so the review queue is one indexed query.
@@ -159,6 +161,7 @@ class Clip(models.Model):
         constraints = [models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")]
         indexes = [
             models.Index(fields=["campaign", "keyword", "status"]),
+            models.Index(fields=["status"], name="clip_status"),  # declared here: db_index adds a LIKE index too on PostgreSQL
             models.Index(
                 fields=["campaign", "-votes_counted", "created_at"],
                 condition=models.Q(status="pending", is_gold=False),

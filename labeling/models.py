@@ -24,8 +24,9 @@ class Vote(models.Model):
     # No index of its own: the unique (clip, voter) index leads with clip, and the queue's NOT EXISTS
     # probe is an index-only scan on it.
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    # Kept (without a voter) when the voter erases their data, so decisions stay explainable.
-    voter = models.ForeignKey(Contributor, null=True, on_delete=models.SET_NULL, related_name="votes")
+    # Kept (without a voter) when the voter erases their data, so decisions stay explainable. No index of
+    # its own either: the (voter, created_at) index leads with it.
+    voter = models.ForeignKey(Contributor, null=True, on_delete=models.SET_NULL, related_name="votes", db_index=False)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)

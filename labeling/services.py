@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
-from collector.models import Campaign, Clip, Contributor
+from collector.models import Campaign, Clip, Contributor, Keyword, Language
 from collector.pseudonyms import new_token, token_sha256
+from collector.rows import db_value, instance_loaded, row_insert, row_update
 from collector.selectors import consent_is_current
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
@@ -61,7 +62,8 @@ def _answered_by(voter: Contributor):
 
 # The next clip, picked and leased in one statement. Pending, non-gold clips of the campaign in queue
 # order (most counted votes first, then oldest) walk the partial index clip_review_queue; the NOT EXISTS
-# probe is an index-only lookup on the unique (clip, voter) index of votes.
+# probe is an index-only lookup on the unique (clip, voter) index of votes. The statement runs on its
+# own (autocommit): one round trip, and it returns the clip with its keyword's text.
 _PICK_AND_LEASE = """UPDATE collector_clip SET review_lease_until = %(lease_until)s
 WHERE id = (
     SELECT c.id FROM collector_clip c
@@ -72,7 +74,7 @@ WHERE id = (
     ORDER BY c.votes_counted DESC, c.created_at ASC
     LIMIT 1{lock}
 )
-RETURNING id
+RETURNING *, (SELECT k.text FROM collector_keyword k WHERE k.id = collector_clip.keyword_id) AS keyword_text
 """
 
 
@@ -92,20 +94,20 @@ def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Ra
         if gold is not None:
             return gold
     now = timezone.now()
-    lease_until = now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)
-    ops = connection.ops  # raw SQL: adapt values the way the ORM would for this database
     params = {
-        "lease_until": ops.adapt_datetimefield_value(lease_until), "now": ops.adapt_datetimefield_value(now),
-        "campaign": campaign.id, "voter": Contributor._meta.pk.get_db_prep_value(voter.id, connection),
+        "lease_until": db_value(Clip._meta.get_field("review_lease_until"), now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)),
+        "now": db_value(Clip._meta.get_field("review_lease_until"), now),
+        "campaign": campaign.id, "voter": db_value(Contributor._meta.pk, voter.id),
     }
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_PICK_AND_LEASE.format(lease_filter="c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", lock=lock), params)
-        row = cursor.fetchone()
-        if row is None:  # every candidate is leased: share one rather than serve nothing
-            cursor.execute(_PICK_AND_LEASE.format(lease_filter="TRUE", lock=lock), params)
-            row = cursor.fetchone()
-    return Clip.objects.select_related("keyword").get(id=row[0]) if row else None
+    clip = None
+    # when every candidate is leased, share one rather than serve nothing
+    for lease_filter in ("c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", "TRUE"):
+        clip = next(iter(Clip.objects.raw(_PICK_AND_LEASE.format(lease_filter=lease_filter, lock=lock), params)), None)
+        if clip is not None:
+            clip.keyword = instance_loaded(Keyword, id=clip.keyword_id, text=clip.keyword_text)
+            break
+    return clip
 
 
 def _validate_answer(kind: str, reason: str, note: str) -> None:
@@ -128,18 +130,25 @@ def _reviewer_counts(reviewer_id) -> bool:
     return stats.counts if stats else True
 
 
-def _apply_rule(clip: Clip, *, cause: str) -> list[str]:
-    """Set the clip's status from its counters; returns the changed fields. Valid clips enter the pipeline."""
-    decision = rules.decide(clip.valid_votes, clip.invalid_votes, clip.campaign.vote_cap)
-    if decision == clip.status:
-        return []
-    StatusChange.objects.create(clip=clip, from_status=clip.status, to_status=decision, cause=cause)
-    clip.status = decision
-    clip.status_reason = "votes" if decision != rules.PENDING else ""
-    clip.decided_at = timezone.now() if decision != rules.PENDING else None
-    if decision == rules.VALID:
-        preparation_trigger(clip=clip)
-    return ["status", "status_reason", "decided_at"]
+def _counts_store(*, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str, release_lease: bool = False) -> bool:
+    """Store a locked clip's counted votes and the decision the rule makes of them.
+
+    A change of status is logged, and a clip becoming valid enters the preparation pipeline. Returns
+    whether the status changed.
+    """
+    decision = rules.decide(valid, invalid, vote_cap)
+    values = {"valid_votes": valid, "invalid_votes": invalid, "votes_counted": valid + invalid}
+    if release_lease:
+        values["review_lease_until"] = None
+    changed = decision != status
+    if changed:
+        row_insert(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause))
+        values.update(status=decision, status_reason="votes" if decision != rules.PENDING else "",
+                      decided_at=timezone.now() if decision != rules.PENDING else None)
+        if decision == rules.VALID:
+            preparation_trigger(clip_id=clip_id)
+    row_update(Clip, clip_id, values)
+    return changed
 
 
 def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = "", note: str = "", reviewer_account: bool = False) -> Vote:
@@ -152,34 +161,46 @@ def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = ""
         raise Conflict("you have already answered this clip", code="already_answered") from None
 
 
+# Everything a vote needs, read in one statement that takes the clip's row lock: the clip's state and
+# counters, the campaign's consent terms and vote cap, and the voter's weight (no stats row: counts).
+# The vote path is raw SQL because the ORM spent longer building its statements than the database
+# spent running them.
+_LOCK_FOR_VOTE = """SELECT c.status, c.is_gold, c.gold_answer, c.contributor_id, c.valid_votes, c.invalid_votes,
+    (SELECT s.counts FROM labeling_reviewerstats s WHERE s.reviewer_id = %(voter)s),
+    cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.language_id, l.name
+FROM collector_clip c
+JOIN collector_campaign cp ON cp.id = c.campaign_id
+JOIN collector_language l ON l.id = cp.language_id
+WHERE c.id = %(clip)s{lock}"""
+
+
 def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -> Vote:
-    # the voter's weight rides along with the locked clip: one round trip fewer per vote
-    voter_counts = ReviewerStats.objects.filter(reviewer_id=getattr(voter, "id", None)).values("counts")[:1]
-    clip = (Clip.objects.select_for_update(of=("self",)).select_related("campaign__language")
-            .annotate(voter_counts=Subquery(voter_counts)).filter(id=clip_id).first())
-    if clip is None:
+    clip_id = Clip._meta.pk.to_python(clip_id)
+    params = {"clip": db_value(Clip._meta.pk, clip_id), "voter": db_value(Contributor._meta.pk, getattr(voter, "id", None))}
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_FOR_VOTE.format(lock=" FOR UPDATE OF c" if connection.vendor == "postgresql" else ""), params)
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("no such clip (it may have been deleted by its speaker)")
-    voter_check_campaign(voter=voter, campaign=clip.campaign, reviewer_account=reviewer_account)
-    if clip.contributor_id == voter.id:
+    status, is_gold, gold_answer, contributor_id, valid, invalid, voter_counts, campaign_id, slug, name, licence, vote_cap, language_id, language = row
+    campaign = instance_loaded(Campaign, id=campaign_id, slug=slug, name=name, licence=licence, vote_cap=vote_cap, language_id=language_id)
+    campaign.language = instance_loaded(Language, id=language_id, name=language)
+    voter_check_campaign(voter=voter, campaign=campaign, reviewer_account=reviewer_account)
+    if contributor_id == params["voter"]:  # both as the database holds them
         raise NotYourClip("you cannot review your own recordings")
-    if clip.status != Clip.Status.PENDING and not clip.is_gold:
+    if status != Clip.Status.PENDING and not is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
-    weight = 0 if clip.voter_counts is False else 1  # no stats row yet: the reviewer counts
+    weight = 0 if voter_counts is not None and not voter_counts else 1  # no stats row yet: the reviewer counts
     # A second answer by the same voter fails on the unique constraint: vote_cast turns it into a 409.
-    vote = Vote.objects.create(clip=clip, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
-    changed = ["review_lease_until"]
-    clip.review_lease_until = None
-    if clip.is_gold:
-        if kind in VOTE_KINDS:
-            _gold_record(voter=voter, correct=kind == clip.gold_answer)
-    elif kind in VOTE_KINDS and weight:
-        if kind == Vote.Kind.VALID:
-            clip.valid_votes += 1
-        else:
-            clip.invalid_votes += 1
-        clip.votes_counted += 1
-        changed += ["valid_votes", "invalid_votes", "votes_counted", *_apply_rule(clip, cause="vote")]
-    clip.save(update_fields=changed)
+    vote = Vote(clip_id=clip_id, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
+    row_insert(vote)
+    if is_gold and kind in VOTE_KINDS:
+        _gold_record(voter=voter, correct=kind == gold_answer)
+    if not is_gold and kind in VOTE_KINDS and weight:
+        valid, invalid = valid + (kind == Vote.Kind.VALID), invalid + (kind == Vote.Kind.INVALID)
+        _counts_store(clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote", release_lease=True)
+    else:
+        row_update(Clip, clip_id, {"review_lease_until": None})
     return vote
 
 
@@ -214,12 +235,10 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
                 continue
             totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
             by_kind = {row["kind"]: row["n"] for row in totals}
-            clip.valid_votes = by_kind.get(Vote.Kind.VALID, 0)
-            clip.invalid_votes = by_kind.get(Vote.Kind.INVALID, 0)
-            clip.votes_counted = clip.valid_votes + clip.invalid_votes
-            status_fields = _apply_rule(clip, cause="reevaluation")
-            changed += bool(status_fields)
-            clip.save(update_fields=["valid_votes", "invalid_votes", "votes_counted", *status_fields])
+            changed += _counts_store(
+                clip_id=clip.id, status=clip.status, valid=by_kind.get(Vote.Kind.VALID, 0), invalid=by_kind.get(Vote.Kind.INVALID, 0),
+                vote_cap=clip.campaign.vote_cap, cause="reevaluation",
+            )
     return changed
 
 

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from collector.errors import ApplicationError
-from collector.models import Clip
 from collector.pseudonyms import speaker_hash
+from collector.rows import row_insert
 from collector.storage_paths import derived_name
 from kws import cleaning, features, splits
 from kws.audio import encode_wav
@@ -29,12 +29,12 @@ logger = logging.getLogger(__name__)
 BATCH_SCHEDULED_KEY = "training:prepare-batch-scheduled"
 
 
-def preparation_trigger(*, clip: Clip) -> None:
+def preparation_trigger(*, clip_id) -> None:
     """Called in the transaction that makes a clip valid (holding its row lock): queue it exactly once.
 
     One statement on the vote's hot path: the unique clip column turns a second trigger (a clip that was
     valid before, re-decided and valid again) into a no-op; scheduling is idempotent, so it needs no check."""
-    PreparedClip.objects.bulk_create([PreparedClip(clip=clip)], ignore_conflicts=True)
+    row_insert(PreparedClip(clip_id=clip_id), ignore_conflicts=True)
     transaction.on_commit(preparation_schedule)
 
 

@@ -69,15 +69,18 @@ def test_gold_clips_are_mixed_in_about_one_in_ten(demo_campaign, settings):
     assert 0.06 <= sum(served) / len(served) <= 0.14
 
 
-def test_next_clip_is_one_statement_that_picks_and_leases(demo_campaign, settings):
+def test_next_clip_is_one_statement_that_picks_leases_and_returns_it(demo_campaign, settings):
     settings.CHORUS_GOLD_SHARE = 0.0
     [clip_recorded(demo_campaign) for _ in range(3)]
     reviewer = contributor_with_consent(demo_campaign)
     with CaptureQueriesContext(connection) as queries:
-        services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=NO_GOLD)
-    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
-    assert len(statements) == 2, statements
-    pick_and_lease, load = statements
-    assert pick_and_lease.upper().startswith("UPDATE") and "RETURNING" in pick_and_lease.upper()
-    assert "NOT EXISTS" in pick_and_lease.upper() and "NOT IN" not in pick_and_lease.upper() and "RANDOM" not in pick_and_lease.upper()
-    assert load.upper().startswith("SELECT") and "LIMIT" in load.upper()  # the chosen row by primary key
+        clip = services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=NO_GOLD)
+        served = (clip.id, clip.keyword.text, clip.duration_s, clip.review_lease_until)  # what the API sends, and the lease
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1, statements  # no BEGIN/COMMIT round trips either: the statement commits itself
+    pick_and_lease = statements[0].upper()
+    assert pick_and_lease.startswith("UPDATE") and "RETURNING" in pick_and_lease
+    assert "NOT EXISTS" in pick_and_lease and "NOT IN" not in pick_and_lease and "RANDOM" not in pick_and_lease
+    stored = Clip.objects.select_related("keyword").get(id=clip.id)
+    assert served == (stored.id, stored.keyword.text, stored.duration_s, stored.review_lease_until)
+    assert stored.review_lease_until > timezone.now()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -30,6 +32,33 @@ def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(
         services.vote_cast(voter=c, clip_id=clip.id, kind="invalid")
     assert "already been decided" in str(excinfo.value)
     assert Vote.objects.filter(clip=clip).count() == 2
+
+
+def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once(demo_campaign):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from labeling.models import StatusChange
+
+    clip = clip_recorded(demo_campaign)
+    first, second = (contributor_with_consent(demo_campaign) for _ in range(2))
+    services.vote_cast(voter=first, clip_id=clip.id, kind="valid")
+    services.vote_cast(voter=second, clip_id=clip_recorded(demo_campaign).id, kind="skip")  # consent now remembered
+    with CaptureQueriesContext(connection) as queries:
+        vote = services.vote_cast(voter=second, clip_id=str(clip.id), kind="valid")
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+    read, *writes = statements
+    assert read.startswith("SELECT") and "FROM collector_clip c" in read
+    assert read.rstrip().endswith("FOR UPDATE OF c") or connection.vendor != "postgresql"
+    assert [re.match(r'(INSERT INTO|UPDATE) "(\w+)"', sql).groups() for sql in writes] == [
+        ("INSERT INTO", "labeling_vote"), ("INSERT INTO", "labeling_statuschange"), ("INSERT INTO", "training_preparedclip"), ("UPDATE", "collector_clip"),
+    ]
+    stored = Vote.objects.get(pk=vote.pk)
+    assert (stored.clip_id, stored.voter_id, stored.kind, stored.weight, stored.created_at) == (clip.id, second.id, "valid", 1, vote.created_at)
+    change = StatusChange.objects.get(clip=clip)
+    assert (change.from_status, change.to_status, change.cause) == ("pending", "valid", "vote")
+    clip.refresh_from_db()
+    assert (clip.status, clip.valid_votes, clip.votes_counted, clip.review_lease_until) == ("valid", 2, 2, None)
 
 
 def test_split_votes_wait_for_a_majority(demo_campaign):

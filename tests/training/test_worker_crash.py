@@ -46,7 +46,10 @@ def test_sigkill_mid_batch_then_a_new_worker_finishes_every_clip_exactly_once(de
 
     first = start_worker(media_root=tmp_path / "media", log_path=tmp_path / "first.log", queues=queue, extra_env=worker_env)
     try:
-        assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() >= 200, 90), first.log()
+        # Results are written per batch: right after one lands, the next may not be claimed yet. Kill
+        # when some are done and a batch is in flight.
+        in_flight = PreparedClip.objects.filter(state="running")
+        assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() >= 200 and in_flight.exists(), 90), first.log()
         os.killpg(first.process.pid, signal.SIGKILL)  # the worker and its pool children, with no chance to clean up
         first.process.wait()
         stop_worker(first)  # waits until the whole group is gone
