@@ -2,8 +2,9 @@
 
 Building a statement through the ORM costs more Python time than the database spends running it;
 these write the same values (each field's own pre_save and database preparation, so auto_now, UUIDs
-and JSON come out as the ORM would write them) with SQL built once per model. They send no model
-signals: nothing in Chorus listens to the models written this way.
+and JSON come out as the ORM would write them) with SQL built straight from the model's metadata (an
+INSERT's once per model). They send no model signals: nothing in Chorus listens to the models written
+this way.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def row_update(model: type[Model], pk, values: dict) -> int:
     fields = [meta.get_field(name) for name in values]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[name], connection) for name, f in zip(values, fields)]
-    params.append(meta.pk.get_db_prep_value(pk, connection))
+    params.append(db_value(meta.pk, pk))
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s", params)
         return cursor.rowcount

@@ -94,20 +94,19 @@ def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Ra
         if gold is not None:
             return gold
     now = timezone.now()
+    lease_field = Clip._meta.get_field("review_lease_until")
     params = {
-        "lease_until": db_value(Clip._meta.get_field("review_lease_until"), now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)),
-        "now": db_value(Clip._meta.get_field("review_lease_until"), now),
+        "lease_until": db_value(lease_field, now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)), "now": db_value(lease_field, now),
         "campaign": campaign.id, "voter": db_value(Contributor._meta.pk, voter.id),
     }
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    clip = None
     # when every candidate is leased, share one rather than serve nothing
     for lease_filter in ("c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", "TRUE"):
         clip = next(iter(Clip.objects.raw(_PICK_AND_LEASE.format(lease_filter=lease_filter, lock=lock), params)), None)
         if clip is not None:
             clip.keyword = instance_loaded(Keyword, id=clip.keyword_id, text=clip.keyword_text)
-            break
-    return clip
+            return clip
+    return None
 
 
 def _validate_answer(kind: str, reason: str, note: str) -> None:
