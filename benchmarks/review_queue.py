@@ -9,6 +9,10 @@ answers on the clips at the head of the queue (so the queue must skip past them)
 concurrent reviewers who each fetch the next clip and vote on it, with a think time, and prints p50
 and p99 of next-clip and cast-vote as measured around the service calls.
 
+A vote is timed as the reviewer waits for it: work deferred until its HTTP response has been delivered
+(the broker nudge of a clip that became valid) runs after the clock stops, as it would behind gunicorn.
+Django runs with DEBUG off, as in production (no query log kept).
+
 Each reviewer answers one clip before the clock starts (their first answer in a process also reads
 their consent from the database; its latency is printed on its own as first_vote), then all start
 together, each thinking before every request, and all stop together.
@@ -37,17 +41,46 @@ PRIOR_ANSWERS = 1_000
 MIX = [(0.30, 2, 1, "valid"), (0.20, 2, 0, "valid"), (0.10, 0, 2, "invalid"), (0.10, 1, 2, "invalid"), (0.15, 1, 0, "pending"), (0.15, 0, 0, "pending")]
 
 
-def recreate_database(url: str) -> None:
-    import psycopg2
+class _admin_connection:
+    """An autocommit connection to the maintenance database (CREATE and DROP DATABASE run outside a transaction)."""
 
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", password=parsed.password, dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
+    def __init__(self, url: str):
+        import psycopg2
+
+        parsed = urlparse(url)
+        self.connection = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
+                                           password=parsed.password, dbname="postgres")
+        self.connection.autocommit = True
+
+    def __enter__(self):
+        return self.connection
+
+    def __exit__(self, *exc) -> None:
+        self.connection.close()
+
+
+def database_name(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
+
+
+def recreate_database(url: str) -> None:
+    name = database_name(url)
+    with _admin_connection(url) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+
+
+def database_exists(url: str, name: str) -> bool:
+    with _admin_connection(url) as admin, admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def database_copy(url: str, source: str, target: str) -> None:
+    """A file-level copy (seconds for a million clips, where loading takes minutes); nobody may be connected to source."""
+    with _admin_connection(url) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
 
 
 def copy(cursor, table: str, columns: list[str], rows: list[list]) -> None:
@@ -133,6 +166,37 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
     return bench
 
 
+def benchmark_reviewers() -> list:
+    """The reviewers bulk_load created, found again in a copied database: only they have skipped clips."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT voter_id FROM labeling_vote WHERE kind = 'skip' ORDER BY voter_id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def database_prepared(url: str, size: int, args) -> list:
+    """A freshly loaded database of `size` clips; with --keep-loaded, copied from the kept one when there is one."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    kept = f"{database_name(url)}_loaded_{size}_r{args.reviewers}{'_head' if args.head_skips else ''}"
+    connections.close_all()
+    if args.keep_loaded and database_exists(url, kept):
+        database_copy(url, kept, database_name(url))
+        call_command("migrate", verbosity=0)  # a kept copy may predate the newest migrations
+        print(f"copied from {kept}", flush=True)
+        return benchmark_reviewers()
+    recreate_database(url)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    bench = bulk_load(size, args.reviewers, args.head_skips)
+    if args.keep_loaded:
+        connections.close_all()
+        database_copy(url, database_name(url), kept)
+    return bench
+
+
 def _warm_up() -> None:
     """What a web worker has done before its steady state: imports and the broker and cache connections
     that a vote making a clip valid uses (the preparation trigger publishes after commit)."""
@@ -150,6 +214,7 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     """One client process running a few reviewers as threads (processes keep the GIL out of the figures)."""
     from django.db import connection
 
+    from collector import after_response
     from collector.models import Campaign, Contributor
     from labeling import services
 
@@ -166,13 +231,16 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
         if clip is None:
             return took_next, None
         think()
+        after_response.request_begin()
         t1 = time.perf_counter()
         try:
             services.vote_cast(voter=voter, clip_id=clip.id, kind="valid" if rng.random() < 0.8 else "invalid")
         except Exception as exc:  # decided by others meanwhile: the API's normal 409
             if getattr(exc, "code", "") not in ("already_decided", "already_answered"):
                 raise
-        return took_next, (time.perf_counter() - t1) * 1000
+        took_vote = (time.perf_counter() - t1) * 1000
+        after_response.request_end()  # the response is out
+        return took_next, took_vote
 
     def reviewer(contributor_id, rng):
         voter = Contributor.objects.get(id=contributor_id)
@@ -247,24 +315,22 @@ def main() -> None:
     parser.add_argument("--think-ms", type=float, default=1000, help="mean pause before each request (a reviewer listens to a 1.5 s clip)")
     parser.add_argument("--processes", type=int, default=5, help="client processes the reviewers are spread over")
     parser.add_argument("--head-skips", action="store_true", help="worst case: every reviewer skipped the 1,000 clips at the head of the queue")
+    parser.add_argument("--keep-loaded", action="store_true",
+                        help="keep a copy of each freshly loaded database and start later runs from it (for repeated runs)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL=postgres://... (a database this script may drop and recreate)")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CHORUS_VAR_DIR", "/tmp/chorus-bench-var")
+    for name, value in (("CHORUS_ENV", "production"), ("SECRET_KEY", "benchmark-only"), ("CHORUS_SPEAKER_PEPPER", "benchmark-only")):
+        os.environ.setdefault(name, value)
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connections
 
     for size in [int(s) for s in args.sizes.split(",")]:
-        connections.close_all()
-        recreate_database(url)
-        call_command("migrate", verbosity=0)
-        call_command("load_demo", stdout=io.StringIO())
-        bench = bulk_load(size, args.reviewers, args.head_skips)
+        bench = database_prepared(url, size, args)
         next_ms, vote_ms, first_vote_ms = run_reviewers(bench, args.seconds, args.think_ms, args.processes)
         print(
             f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} processes={args.processes} head_skips={args.head_skips} "

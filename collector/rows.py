@@ -5,6 +5,10 @@ these write the same values (each field's own pre_save and database preparation,
 and JSON come out as the ORM would write them) with SQL built straight from the model's metadata (an
 INSERT's once per model). They send no model signals: nothing in Chorus listens to the models written
 this way.
+
+The builders return statements (SQL and parameters) so that a transaction's writes can go to the
+database together: statements_run sends them as one query on PostgreSQL, one round trip where each
+statement alone would cost its own.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Model
+
+Statement = tuple[str, list]
 
 
 def db_value(field, value):
@@ -36,27 +42,39 @@ def _insert_sql(model: type[Model], vendor: str, ignore_conflicts: bool) -> tupl
     return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}){conflict} RETURNING {pk}", fields
 
 
-def row_insert(instance: Model, *, ignore_conflicts: bool = False) -> bool:
-    """INSERT the instance as Model.save() would; sets its primary key. False if a conflict skipped it."""
+def insert_statement(instance: Model, *, ignore_conflicts: bool = False) -> Statement:
+    """The INSERT that Model.save() would run for the instance, returning the new primary key (no row
+    when ignore_conflicts skipped it)."""
     sql, fields = _insert_sql(type(instance), connection.vendor, ignore_conflicts)
-    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    instance.pk = instance._meta.pk.to_python(row[0])
-    instance._state.adding, instance._state.db = False, connection.alias
-    return True
+    return sql, [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
 
 
-def row_update(model: type[Model], pk, values: dict) -> int:
-    """UPDATE one row's fields (by attribute name) to the given Python values; returns rows changed."""
+def update_statement(model: type[Model], pk, values: dict) -> Statement:
+    """An UPDATE of one row's fields (by attribute name) to the given Python values."""
     meta = model._meta
     fields = [meta.get_field(name) for name in values]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[name], connection) for name, f in zip(values, fields)]
     params.append(db_value(meta.pk, pk))
+    return f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s", params
+
+
+def statements_run(statements: list[Statement]) -> tuple | None:
+    """Run the statements in order and return the first row the last one returns (None if none).
+
+    On PostgreSQL they travel as one query (psycopg2 sends several statements in one round trip); the
+    first that fails raises and the rest do not run, so call this inside the transaction they belong to.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s", params)
-        return cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute("; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params])
+        else:  # sqlite3 runs one statement per call
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return cursor.fetchone() if cursor.description else None
+
+
+def instance_inserted(instance: Model, pk) -> None:
+    """Mark the instance saved under the primary key its INSERT returned."""
+    instance.pk = instance._meta.pk.to_python(pk)
+    instance._state.adding, instance._state.db = False, connection.alias

@@ -12,7 +12,7 @@ from django.utils import timezone
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from collector.models import Campaign, Clip, Contributor, Keyword, Language
 from collector.pseudonyms import new_token, token_sha256
-from collector.rows import db_value, instance_loaded, row_insert, row_update
+from collector.rows import Statement, db_value, insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
 from collector.selectors import consent_is_current
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
@@ -129,25 +129,22 @@ def _reviewer_counts(reviewer_id) -> bool:
     return stats.counts if stats else True
 
 
-def _counts_store(*, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str, release_lease: bool = False) -> bool:
-    """Store a locked clip's counted votes and the decision the rule makes of them.
+def _decision_writes(*, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str) -> tuple[list[Statement], dict]:
+    """What storing a locked clip's counted votes, and the decision the rule makes of them, writes.
 
-    A change of status is logged, and a clip becoming valid enters the preparation pipeline. Returns
-    whether the status changed.
+    Returns the inserts (a change of status is logged; a clip becoming valid enters the preparation
+    pipeline) and the clip's new field values, for the caller to UPDATE with any of its own.
     """
     decision = rules.decide(valid, invalid, vote_cap)
     values = {"valid_votes": valid, "invalid_votes": invalid, "votes_counted": valid + invalid}
-    if release_lease:
-        values["review_lease_until"] = None
-    changed = decision != status
-    if changed:
-        row_insert(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause))
+    inserts = []
+    if decision != status:
+        inserts.append(insert_statement(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause)))
         values.update(status=decision, status_reason="votes" if decision != rules.PENDING else "",
                       decided_at=timezone.now() if decision != rules.PENDING else None)
         if decision == rules.VALID:
-            preparation_trigger(clip_id=clip_id)
-    row_update(Clip, clip_id, values)
-    return changed
+            inserts.append(preparation_trigger(clip_id=clip_id))
+    return inserts, values
 
 
 def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = "", note: str = "", reviewer_account: bool = False) -> Vote:
@@ -190,16 +187,18 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
     if status != Clip.Status.PENDING and not is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
     weight = 0 if voter_counts is not None and not voter_counts else 1  # no stats row yet: the reviewer counts
-    # A second answer by the same voter fails on the unique constraint: vote_cast turns it into a 409.
     vote = Vote(clip_id=clip_id, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
-    row_insert(vote)
     if is_gold and kind in VOTE_KINDS:
         _gold_record(voter=voter, correct=kind == gold_answer)
+    writes, clip_values = [], {"review_lease_until": None}  # answered: the lease has done its job
     if not is_gold and kind in VOTE_KINDS and weight:
         valid, invalid = valid + (kind == Vote.Kind.VALID), invalid + (kind == Vote.Kind.INVALID)
-        _counts_store(clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote", release_lease=True)
-    else:
-        row_update(Clip, clip_id, {"review_lease_until": None})
+        writes, decided = _decision_writes(clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote")
+        clip_values.update(decided)
+    # All the writes in one round trip, the vote's last for the key it returns. A second answer by the same
+    # voter fails on the unique constraint, undoing the rest: vote_cast turns it into a 409.
+    row = statements_run([*writes, update_statement(Clip, clip_id, clip_values), insert_statement(vote)])
+    instance_inserted(vote, row[0])
     return vote
 
 
@@ -234,10 +233,12 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
                 continue
             totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
             by_kind = {row["kind"]: row["n"] for row in totals}
-            changed += _counts_store(
+            inserts, values = _decision_writes(
                 clip_id=clip.id, status=clip.status, valid=by_kind.get(Vote.Kind.VALID, 0), invalid=by_kind.get(Vote.Kind.INVALID, 0),
                 vote_cap=clip.campaign.vote_cap, cause="reevaluation",
             )
+            statements_run([*inserts, update_statement(Clip, clip.id, values)])
+            changed += "status" in values
     return changed
 
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from collector.errors import ApplicationError
 from collector.pseudonyms import speaker_hash
-from collector.rows import row_insert
+from collector.after_response import after_response
+from collector.rows import Statement, insert_statement
 from collector.storage_paths import derived_name
 from kws import cleaning, features, splits
 from kws.audio import encode_wav
@@ -29,13 +30,16 @@ logger = logging.getLogger(__name__)
 BATCH_SCHEDULED_KEY = "training:prepare-batch-scheduled"
 
 
-def preparation_trigger(*, clip_id) -> None:
+def preparation_trigger(*, clip_id) -> Statement:
     """Called in the transaction that makes a clip valid (holding its row lock): queue it exactly once.
 
-    One statement on the vote's hot path: the unique clip column turns a second trigger (a clip that was
-    valid before, re-decided and valid again) into a no-op; scheduling is idempotent, so it needs no check."""
-    row_insert(PreparedClip(clip_id=clip_id), ignore_conflicts=True)
-    transaction.on_commit(preparation_schedule)
+    Returns the statement that queues it, for the caller to run with the transaction's other writes: the
+    unique clip column turns a second trigger (a clip that was valid before, re-decided and valid again)
+    into a no-op. Once committed, a batch is scheduled after the response has gone out (a reviewer need
+    not wait for the broker); a web process that dies in between leaves the row queued for the next
+    batch, which any later trigger or a starting worker schedules."""
+    transaction.on_commit(lambda: after_response(preparation_schedule))
+    return insert_statement(PreparedClip(clip_id=clip_id), ignore_conflicts=True)
 
 
 def preparation_schedule() -> None:

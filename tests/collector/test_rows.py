@@ -2,19 +2,28 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.db.models.base import DEFERRED
+from django.test.utils import CaptureQueriesContext
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from collector.models import Campaign, Clip
-from collector.rows import instance_loaded, row_insert, row_update
+from collector.rows import insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
 from tests.factories import clip_recorded
 from training.models import PreparedClip
 
 pytestmark = pytest.mark.django_db
 
 
-def test_row_insert_stores_what_create_stores(demo_campaign):
+def row_insert(instance, **options) -> bool:
+    row = statements_run([insert_statement(instance, **options)])
+    if row is not None:
+        instance_inserted(instance, row[0])
+    return row is not None
+
+
+def test_insert_statement_stores_what_create_stores(demo_campaign):
     raw_clip, orm_clip = clip_recorded(demo_campaign), clip_recorded(demo_campaign)
     before = timezone.now()
     raw = PreparedClip(clip_id=raw_clip.id)
@@ -31,7 +40,7 @@ def test_row_insert_stores_what_create_stores(demo_campaign):
     assert stored_raw.clip_id == raw_clip.id
 
 
-def test_row_insert_ignoring_conflicts_leaves_the_existing_row(demo_campaign):
+def test_insert_statement_ignoring_conflicts_leaves_the_existing_row(demo_campaign):
     clip = clip_recorded(demo_campaign)
     first = PreparedClip(clip_id=clip.id, state="done")
     row_insert(first)
@@ -39,15 +48,37 @@ def test_row_insert_ignoring_conflicts_leaves_the_existing_row(demo_campaign):
     assert list(PreparedClip.objects.filter(clip=clip).values_list("id", "state")) == [(first.pk, "done")]
 
 
-def test_row_update_changes_only_the_given_fields(demo_campaign):
+def test_update_statement_changes_only_the_given_fields(demo_campaign):
     clip, other = clip_recorded(demo_campaign), clip_recorded(demo_campaign)
     until = timezone.now() + timedelta(seconds=30)
-    assert row_update(Clip, str(clip.id), {"valid_votes": 2, "votes_counted": 2, "review_lease_until": until}) == 1
+    statements_run([update_statement(Clip, str(clip.id), {"valid_votes": 2, "votes_counted": 2, "review_lease_until": until})])
     stored = Clip.objects.get(id=clip.id)
     assert (stored.valid_votes, stored.votes_counted, stored.review_lease_until, stored.invalid_votes, stored.status) == (2, 2, until, 0, "pending")
     untouched = Clip.objects.get(id=other.id)
     assert (untouched.valid_votes, untouched.review_lease_until) == (0, None)
-    assert row_update(Clip, "00000000-0000-0000-0000-000000000000", {"valid_votes": 1}) == 0
+    statements_run([update_statement(Clip, "00000000-0000-0000-0000-000000000000", {"valid_votes": 7})])
+    assert not Clip.objects.filter(valid_votes=7).exists()
+
+
+def test_statements_run_in_order_in_one_query_and_return_the_last_row(demo_campaign):
+    clip = clip_recorded(demo_campaign)
+    prepared = PreparedClip(clip_id=clip.id)
+    with CaptureQueriesContext(connection) as queries:
+        row = statements_run([update_statement(Clip, clip.id, {"valid_votes": 2}), update_statement(Clip, clip.id, {"votes_counted": 3}),
+                              insert_statement(prepared)])
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)  # one round trip where the driver allows
+    assert PreparedClip.objects.get(clip=clip).pk == row[0]
+    assert Clip.objects.filter(id=clip.id).values_list("valid_votes", "votes_counted").get() == (2, 3)
+
+
+def test_statements_run_stops_at_the_first_failure_and_the_transaction_undoes_the_rest(demo_campaign):
+    clip = clip_recorded(demo_campaign)
+    PreparedClip.objects.create(clip=clip, state="done")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements_run([update_statement(Clip, clip.id, {"valid_votes": 2}), insert_statement(PreparedClip(clip_id=clip.id)),
+                        update_statement(Clip, clip.id, {"votes_counted": 3})])
+    assert Clip.objects.filter(id=clip.id).values_list("valid_votes", "votes_counted").get() == (0, 0)
+    assert list(PreparedClip.objects.filter(clip=clip).values_list("state", flat=True)) == ["done"]
 
 
 def test_instance_loaded_defers_the_fields_it_was_not_given(demo_campaign, django_assert_num_queries):

@@ -34,7 +34,7 @@ def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(
     assert Vote.objects.filter(clip=clip).count() == 2
 
 
-def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once(demo_campaign):
+def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once_in_one_round_trip(demo_campaign):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -50,8 +50,9 @@ def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once(demo_cam
     read, *writes = statements
     assert read.startswith("SELECT") and "FROM collector_clip c" in read
     assert read.rstrip().endswith("FOR UPDATE OF c") or connection.vendor != "postgresql"
-    assert [re.match(r'(INSERT INTO|UPDATE) "(\w+)"', sql).groups() for sql in writes] == [
-        ("INSERT INTO", "labeling_vote"), ("INSERT INTO", "labeling_statuschange"), ("INSERT INTO", "training_preparedclip"), ("UPDATE", "collector_clip"),
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 4)  # sqlite3 takes one statement per call
+    assert re.findall(r'(INSERT INTO|UPDATE) "(\w+)"', " ".join(writes)) == [
+        ("INSERT INTO", "labeling_statuschange"), ("INSERT INTO", "training_preparedclip"), ("UPDATE", "collector_clip"), ("INSERT INTO", "labeling_vote"),
     ]
     stored = Vote.objects.get(pk=vote.pk)
     assert (stored.clip_id, stored.voter_id, stored.kind, stored.weight, stored.created_at) == (clip.id, second.id, "valid", 1, vote.created_at)
