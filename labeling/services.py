@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
@@ -56,10 +56,6 @@ def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, revie
     return voter
 
 
-def _answered_by(voter: Contributor):
-    return Exists(Vote.objects.filter(clip=OuterRef("pk"), voter=voter))
-
-
 # The next clip, picked and leased in one statement. Pending, non-gold clips of the campaign in queue
 # order (most counted votes first, then oldest) walk the partial index clip_review_queue; the NOT EXISTS
 # probe is an index-only lookup on the unique (clip, voter) index of votes. The statement runs on its
@@ -78,6 +74,24 @@ RETURNING *, (SELECT k.text FROM collector_keyword k WHERE k.id = collector_clip
 """
 
 
+# A gold clip this reviewer has not answered (oldest first, on the partial index clip_gold_queue). Gold
+# clips are served to everyone, so none is leased or locked.
+_GOLD_NEXT = """SELECT c.*, k.text AS keyword_text FROM collector_clip c JOIN collector_keyword k ON k.id = c.keyword_id
+WHERE c.campaign_id = %(campaign)s AND c.is_gold AND c.contributor_id <> %(voter)s
+  AND NOT EXISTS (SELECT 1 FROM labeling_vote v WHERE v.clip_id = c.id AND v.voter_id = %(voter)s)
+ORDER BY c.created_at ASC
+LIMIT 1
+"""
+
+
+def _clip_served(sql: str, params: dict) -> Clip | None:
+    """The clip a queue statement returns, with the keyword text it read alongside."""
+    clip = next(iter(Clip.objects.raw(sql, params)), None)
+    if clip is not None:
+        clip.keyword = instance_loaded(Keyword, id=clip.keyword_id, text=clip.keyword_text)
+    return clip
+
+
 def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Random | None = None) -> Clip | None:
     """The next clip for this reviewer, picked and leased by one indexed statement.
 
@@ -86,25 +100,19 @@ def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Ra
     leased, reviewers share. A gold clip is mixed in now and then.
     """
     rng = rng or random.Random()
-    if rng.random() < settings.CHORUS_GOLD_SHARE:
-        gold = (
-            Clip.objects.filter(campaign=campaign, is_gold=True).exclude(contributor=voter).filter(~_answered_by(voter))
-            .order_by("created_at").select_related("keyword").first()
-        )
-        if gold is not None:
-            return gold
+    voter_id = db_value(Contributor._meta.pk, voter.id)
+    if rng.random() < settings.CHORUS_GOLD_SHARE and (gold := _clip_served(_GOLD_NEXT, {"campaign": campaign.id, "voter": voter_id})):
+        return gold
     now = timezone.now()
     lease_field = Clip._meta.get_field("review_lease_until")
     params = {
         "lease_until": db_value(lease_field, now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)), "now": db_value(lease_field, now),
-        "campaign": campaign.id, "voter": db_value(Contributor._meta.pk, voter.id),
+        "campaign": campaign.id, "voter": voter_id,
     }
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     # when every candidate is leased, share one rather than serve nothing
     for lease_filter in ("c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", "TRUE"):
-        clip = next(iter(Clip.objects.raw(_PICK_AND_LEASE.format(lease_filter=lease_filter, lock=lock), params)), None)
-        if clip is not None:
-            clip.keyword = instance_loaded(Keyword, id=clip.keyword_id, text=clip.keyword_text)
+        if clip := _clip_served(_PICK_AND_LEASE.format(lease_filter=lease_filter, lock=lock), params):
             return clip
     return None
 
