@@ -160,8 +160,9 @@ class Clip(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")]
         indexes = [
+            # Also serves status filters without a keyword (the admin's). No index on status alone: every
+            # vote that decides a clip would write to it, and no query needs it.
             models.Index(fields=["campaign", "keyword", "status"]),
-            models.Index(fields=["status"], name="clip_status"),  # declared here: db_index adds a LIKE index too on PostgreSQL
             models.Index(
                 fields=["campaign", "-votes_counted", "created_at"],
                 condition=models.Q(status="pending", is_gold=False),

@@ -138,10 +138,10 @@ def _reviewer_counts(reviewer_id) -> bool:
 
 
 def _decision_writes(*, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str) -> tuple[list[Statement], dict]:
-    """What storing a locked clip's counted votes, and the decision the rule makes of them, writes.
+    """The writes that store a locked clip's counted votes and the rule's decision on them.
 
     Returns the inserts (a change of status is logged; a clip becoming valid enters the preparation
-    pipeline) and the clip's new field values, for the caller to UPDATE with any of its own.
+    pipeline) and the clip's new field values, which the caller UPDATEs together with any of its own.
     """
     decision = rules.decide(valid, invalid, vote_cap)
     values = {"valid_votes": valid, "invalid_votes": invalid, "votes_counted": valid + invalid}
