@@ -11,11 +11,41 @@ from exporter.models import Download, Release, TermsAcceptance
 
 
 class ReleaseCreateForm(forms.ModelForm):
+    """Runs release_create's checks while validating, so the admin shows each error beside its field and
+    keeps what was typed."""
+
     licence = forms.CharField(max_length=64, required=False, help_text="SPDX id; empty: the campaign's licence.")
 
     class Meta:
         model = Release
         fields = ["campaign", "name", "licence"]
+
+    def clean_name(self) -> str:
+        try:
+            return releases.release_name_checked(self.cleaned_data["name"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        campaign, name = cleaned.get("campaign"), cleaned.get("name")
+        if campaign is None:
+            return cleaned
+        licence = self._checked("licence", releases.release_licence_checked, cleaned.get("licence", ""), campaign)
+        if licence is not None:
+            cleaned["licence"] = licence
+        self._checked("campaign", releases.release_data_check, campaign)
+        if name:
+            self._checked("name", releases.release_name_free_check, campaign, name)
+        return cleaned
+
+    def _checked(self, field: str, check, *args):
+        """check(*args), its ApplicationError shown beside `field`."""
+        try:
+            return check(*args)
+        except ApplicationError as exc:
+            self.add_error(field, exc.message)
+            return None
 
 
 @admin.register(Release)
@@ -56,6 +86,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         obj.pk = created.pk
 
     def add_view(self, request, form_url="", extra_context=None):
+        # The form has run release_create's checks; only a race (the same name saved meanwhile) ends here.
         try:
             return super().add_view(request, form_url, extra_context)
         except forms.ValidationError as exc:

@@ -43,27 +43,57 @@ PUBLISHED_FIELDS = ["accent", "age", "gender"]  # blanking order under the rule 
 # ---- creating: the snapshot ----------------------------------------------------------------------
 
 
-def release_create(*, campaign: Campaign, name: str, licence: str = "", user=None) -> Release:
-    """Freeze the campaign's decided clips now; the archive is built by a worker (queued on commit)."""
+def release_name_checked(name: str) -> str:
+    """The release name as it will be stored, or a clear error."""
     name = name.strip()
     if not NAME_PATTERN.match(name):
         raise ApplicationError("release name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", code="bad_value")
+    return name
+
+
+def release_licence_checked(licence: str, campaign: Campaign) -> str:
+    """The licence as it will be stored (empty: the campaign's), or a clear error."""
     licence = (licence or campaign.licence).strip()
     if not licence or len(licence) > 64:
         raise ApplicationError("licence must be an SPDX id such as CC-BY-4.0", code="bad_value")
-    valid = Clip.objects.filter(campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE).exclude(preparation__cleaned_audio="")
-    if not valid.exists():
+    return licence
+
+
+def _releasable(campaign: Campaign):
+    return Clip.objects.filter(campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE).exclude(preparation__cleaned_audio="")
+
+
+def release_data_check(campaign: Campaign) -> None:
+    """A release needs at least one prepared valid clip."""
+    if not _releasable(campaign).exists():
         raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips to release yet", code="no_data")
+
+
+def release_name_free_check(campaign: Campaign, name: str) -> None:
+    """A name this campaign's releases already use gets a clear error early (the unique constraint decides)."""
+    if campaign.releases.filter(name=name).exists():
+        raise _name_taken(campaign, name)
+
+
+def _name_taken(campaign: Campaign, name: str) -> Conflict:
+    return Conflict(f"campaign '{campaign.name}' already has a release named '{name}': releases never change, pick a new name", code="duplicate")
+
+
+def release_create(*, campaign: Campaign, name: str, licence: str = "", user=None) -> Release:
+    """Freeze the campaign's decided clips now; the archive is built by a worker (queued on commit)."""
+    name = release_name_checked(name)
+    licence = release_licence_checked(licence, campaign)
+    release_data_check(campaign)
     try:
         with transaction.atomic():
             previous = campaign.releases.filter(state=Release.State.SUCCEEDED).order_by("-created_at").first()
             release = Release.objects.create(campaign=campaign, name=name, licence=licence, previous=previous, created_by=user)
-            _freeze(release, valid)
+            _freeze(release, _releasable(campaign))
             from exporter.tasks import build_release
 
             transaction.on_commit(lambda: build_release.delay(release.id))
     except IntegrityError:
-        raise Conflict(f"campaign '{campaign.name}' already has a release named '{name}': releases never change, pick a new name", code="duplicate") from None
+        raise _name_taken(campaign, name) from None
     return release
 
 

@@ -167,3 +167,31 @@ def test_retrain_from_the_api_and_the_page(campaign_with_speakers, staff_client)
     assert (again.retrained_from_id, again.release_name, len(again.clip_ids)) == (job.id, "v2", 290)
     api = staff_client.get(f"/api/training/jobs/{job.id}/").json()
     assert (api["trained_on_withdrawn_data"], api["withdrawn_clips"], api["retrained_as"][-1]) == (True, 10, again.id)
+
+
+
+def add_release_errors(staff_client, post: dict) -> tuple[dict, str]:
+    """Post the admin's Add release form; the form must come back (200, not a redirect that drops the input)."""
+    response = staff_client.post("/admin/exporter/release/add/", post)
+    assert response.status_code == 200, response.status_code
+    return response.context["adminform"].form.errors, response.content.decode()
+
+
+def test_a_bad_release_name_is_shown_beside_its_field_and_what_was_typed_is_kept(campaign_with_speakers, staff_client):
+    errors, page = add_release_errors(staff_client, {"campaign": campaign_with_speakers.id, "name": "v 1!", "licence": "CC0-1.0"})
+    assert list(errors) == ["name"] and "release name must be 1-64 letters" in errors["name"][0]
+    assert 'value="v 1!"' in page and 'value="CC0-1.0"' in page
+    assert not Release.objects.exists()
+
+
+def test_a_taken_release_name_gets_one_clear_error_beside_the_name(campaign_with_speakers, staff_client):
+    releases.release_create(campaign=campaign_with_speakers, name="v1")
+    errors, _ = add_release_errors(staff_client, {"campaign": campaign_with_speakers.id, "name": "v1", "licence": ""})
+    assert errors == {"name": [f"campaign '{campaign_with_speakers.name}' already has a release named 'v1': releases never change, pick a new name"]}
+    assert Release.objects.count() == 1
+
+
+def test_a_campaign_with_nothing_to_release_gets_its_error_beside_the_campaign(demo_campaign, staff_client):
+    errors, _ = add_release_errors(staff_client, {"campaign": demo_campaign.id, "name": "v1", "licence": ""})
+    assert list(errors) == ["campaign"] and "has no prepared valid clips to release yet" in errors["campaign"][0]
+    assert not Release.objects.exists()
