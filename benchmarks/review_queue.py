@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -41,22 +42,19 @@ PRIOR_ANSWERS = 1_000
 MIX = [(0.30, 2, 1, "valid"), (0.20, 2, 0, "valid"), (0.10, 0, 2, "invalid"), (0.10, 1, 2, "invalid"), (0.15, 1, 0, "pending"), (0.15, 0, 0, "pending")]
 
 
-class _admin_connection:
+@contextmanager
+def _admin_connection(url: str):
     """An autocommit connection to the maintenance database (CREATE and DROP DATABASE run outside a transaction)."""
+    import psycopg2
 
-    def __init__(self, url: str):
-        import psycopg2
-
-        parsed = urlparse(url)
-        self.connection = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres",
-                                           password=parsed.password, dbname="postgres")
-        self.connection.autocommit = True
-
-    def __enter__(self):
-        return self.connection
-
-    def __exit__(self, *exc) -> None:
-        self.connection.close()
+    parsed = urlparse(url)
+    admin = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", password=parsed.password,
+                             dbname="postgres")
+    admin.autocommit = True
+    try:
+        yield admin
+    finally:
+        admin.close()
 
 
 def database_name(url: str) -> str:
