@@ -12,7 +12,7 @@ import soundfile as sf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -110,8 +110,11 @@ def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJo
 def jobs_mark_withdrawn(*, campaign_id: int, clip_ids: list, **_signal) -> int:
     """Receiver of collector.signals.clips_erased: count erased clips against every job that used them."""
     erased = {str(i) for i in clip_ids}
+    candidates = TrainingJob.objects.filter(campaign_id=campaign_id)
+    if connection.vendor == "postgresql":  # jsonb ?|: only the jobs that used an erased clip come back to Python
+        candidates = candidates.filter(clip_ids__has_any_keys=sorted(erased))
     marked = 0
-    for job_id, used in TrainingJob.objects.filter(campaign_id=campaign_id).values_list("id", "clip_ids").iterator(chunk_size=20):
+    for job_id, used in candidates.values_list("id", "clip_ids").iterator(chunk_size=20):
         hit = len(erased.intersection(used))
         if hit:
             TrainingJob.objects.filter(id=job_id).update(withdrawn_clips=F("withdrawn_clips") + hit)

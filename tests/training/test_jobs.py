@@ -1,5 +1,6 @@
 """Training jobs end to end on a tiny synthetic campaign: frozen data, progress, int8 + TFLM proof, cancel."""
 import io
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,16 @@ def test_launch_needs_speakers_in_every_split(tmp_path, demo_campaign):
     with pytest.raises(ApplicationError, match="more speakers are needed"):
         jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
     assert not TrainingJob.objects.exists() and PreparedClip.objects.count() == 20  # two speakers cannot fill three splits
+
+
+def test_an_erasure_counts_against_exactly_the_jobs_that_used_the_erased_clips(demo_campaign):
+    from collector.signals import clips_erased
+
+    a, b, c, d = (str(uuid.uuid4()) for _ in range(4))
+    frozen = {"ab": [a, b], "cd": [c, d], "ad": [a, d], "none": []}
+    made = {name: TrainingJob.objects.create(campaign=demo_campaign, keywords=["yes"], architecture="tiny_conv", epochs=1, clip_ids=ids,
+                                             feature_params_hash="x", code_version="x", withdrawn_clips=1)
+            for name, ids in frozen.items()}
+    clips_erased.send(sender=Clip, campaign_id=demo_campaign.id, clip_ids=[uuid.UUID(a), uuid.UUID(d)])
+    withdrawn = {name: TrainingJob.objects.get(id=job.id).withdrawn_clips for name, job in made.items()}
+    assert withdrawn == {"ab": 2, "cd": 2, "ad": 3, "none": 1}  # one each, two for the job that used both, added to what was there
