@@ -17,9 +17,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from collector.after_response import after_response
 from collector.errors import ApplicationError
 from collector.pseudonyms import speaker_hash
-from collector.after_response import after_response
 from collector.rows import Statement, insert_statement
 from collector.storage_paths import derived_name
 from kws import cleaning, features, splits

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.base import DEFERRED
-from django.test.utils import CaptureQueriesContext
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from collector.models import Campaign, Clip

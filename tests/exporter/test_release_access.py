@@ -169,7 +169,6 @@ def test_retrain_from_the_api_and_the_page(campaign_with_speakers, staff_client)
     assert (api["trained_on_withdrawn_data"], api["withdrawn_clips"], api["retrained_as"][-1]) == (True, 10, again.id)
 
 
-
 def add_release_errors(staff_client, post: dict) -> tuple[dict, str]:
     """Post the admin's Add release form; the form must come back (200, not a redirect that drops the input)."""
     response = staff_client.post("/admin/exporter/release/add/", post)
