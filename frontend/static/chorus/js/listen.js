@@ -9,11 +9,12 @@
 (function () {
   "use strict";
 
-  const { api, ApiError } = window.Chorus;
+  const { api, ApiError, ui } = window.Chorus;
+  const { sentence } = ui;
 
   const root = document.getElementById("reviewer");
   if (!root) return;
-  const $ = (id) => document.getElementById(id);
+  const $ = ui.byId;
   const el = {
     clipBox: $("review-clip"),
     keyword: $("keyword"),
@@ -70,28 +71,8 @@
 
   // ---- status and buttons --------------------------------------------------------------------
 
-  function sentence(text) {
-    const t = String(text).trim();
-    return t ? t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".") : "";
-  }
-
-  function say(message, kind = "info", action = null) {
-    el.status.dataset.kind = kind;
-    el.status.textContent = message;
-    if (action && action.href) {
-      const a = document.createElement("a");
-      a.href = action.href;
-      a.textContent = action.text;
-      el.status.append(" ", a);
-    } else if (action && action.onClick) {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "button inline";
-      b.textContent = action.text;
-      b.addEventListener("click", action.onClick);
-      el.status.append(" ", b);
-    }
-  }
+  // say(message, kind, action): action {href, text} adds a link, {text, onClick} a button
+  const say = ui.statusLine(el.status);
 
   function render() {
     const ready = state.phase === "ready";
@@ -224,18 +205,6 @@
 
   // ---- waveform ------------------------------------------------------------------------------
 
-  function fitCanvas() {
-    const ratio = window.devicePixelRatio || 1;
-    const box = el.canvas.getBoundingClientRect();
-    const width = Math.max(1, Math.round(box.width * ratio));
-    const height = Math.max(1, Math.round(box.height * ratio));
-    if (el.canvas.width !== width || el.canvas.height !== height) {
-      el.canvas.width = width;
-      el.canvas.height = height;
-      state.peaks = null;
-    }
-  }
-
   /** Lowest and highest sample under each pixel column. */
   function columnPeaks(samples, columns) {
     const min = new Float32Array(columns);
@@ -261,8 +230,8 @@
 
   /** Draw the clip with everything before `progress` (0..1) in the played colour, and the playhead. */
   function drawWaveform(progress) {
-    fitCanvas();
-    const { width, height } = el.canvas;
+    if (ui.fitCanvas(el.canvas).resized) state.peaks = null;
+    const { width, height } = el.canvas; // device pixels: the waveform is drawn one column per pixel
     const g = el.canvas.getContext("2d");
     const mid = height / 2;
     g.fillStyle = WAVE_BG;
@@ -405,8 +374,7 @@
   }
 
   function reportError(message) {
-    el.reportError.textContent = message;
-    el.reportError.hidden = !message;
+    ui.showText(el.reportError, message);
   }
 
   async function submitReport(event) {
@@ -439,16 +407,15 @@
   el.panel.addEventListener("submit", submitReport);
 
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.repeat || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (ui.ignoredKey(event)) return;
     if (event.key === "Escape" && !el.panel.hidden) {
       closeReport();
       event.preventDefault();
       return;
     }
-    const target = event.target instanceof Element ? event.target : document.body;
-    if (target.closest("input, textarea, select, [contenteditable='true']")) return;
+    if (ui.inField(ui.keyTarget(event))) return;
     if (!el.panel.hidden) return; // the report form is open: keys belong to it
-    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const key = ui.keyName(event);
     if (key === "p") togglePlay();
     else if (key === "y") answer("valid");
     else if (key === "n") answer("invalid");

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
 
-  const { api } = window.Chorus;
+  const { api, ui } = window.Chorus;
+  const { node, dateFormat } = ui;
   const root = document.getElementById("my-data");
   if (!root) return;
   const list = document.getElementById("clips");
@@ -15,18 +16,7 @@
     other: "undecided: reviewers disagreed",
   };
   const BY_WHOM = { votes: "by reviewers", admin: "by a moderator" };
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-  function say(message, kind = "info") {
-    status.dataset.kind = kind;
-    status.textContent = message;
-  }
-
-  function node(tag, props = {}, ...children) {
-    const element = Object.assign(document.createElement(tag), props);
-    element.append(...children);
-    return element;
-  }
+  const say = ui.statusLine(status);
 
   function describeCount(n) {
     return n === 1 ? "1 recording" : `${n} recordings`;
@@ -76,7 +66,7 @@
         " ",
         state,
         " ",
-        node("span", { className: "meta clip-meta" }, when, ` · ${clip.duration_s.toFixed(2)} s`),
+        node("span", { className: "meta clip-meta" }, when, ` · ${ui.seconds(clip.duration_s)}`),
         ...reviewReasons(clip),
       ),
       remove,

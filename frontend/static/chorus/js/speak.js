@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  const { api, audio } = window.Chorus;
+  const { api, audio, ui } = window.Chorus;
 
   const TAKE_S = 1.5; // Speech Commands-style: one word inside a short fixed window
   const COUNTDOWN_FROM = 3;
@@ -18,7 +18,7 @@
 
   const root = document.getElementById("recorder");
   if (!root) return;
-  const $ = (id) => document.getElementById(id);
+  const $ = ui.byId;
   const el = {
     prompt: $("prompt"),
     countdown: $("countdown"),
@@ -55,16 +55,7 @@
 
   // ---- status and buttons --------------------------------------------------------------------
 
-  function say(message, kind = "info", link = null) {
-    el.status.dataset.kind = kind;
-    el.status.textContent = message;
-    if (link) {
-      const a = document.createElement("a");
-      a.href = link.href;
-      a.textContent = link.text;
-      el.status.append(" ", a);
-    }
-  }
+  const say = ui.statusLine(el.status); // say(message, kind, {href, text}) adds a link
 
   function render() {
     const p = state.phase;
@@ -351,7 +342,7 @@
       return;
     }
     const loaded = await loadPrompt(state.prompt.id);
-    if (loaded) say(`Saved “${clip.keyword}” (${clip.duration_s.toFixed(2)} s). Thank you! Next word: “${state.prompt.text}”.`, "ok");
+    if (loaded) say(`Saved “${clip.keyword}” (${ui.seconds(clip.duration_s)}). Thank you! Next word: “${state.prompt.text}”.`, "ok");
   }
 
   async function skip() {
@@ -369,10 +360,10 @@
   el.skip.addEventListener("click", skip);
 
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.repeat || event.altKey || event.ctrlKey || event.metaKey) return;
-    const target = event.target instanceof Element ? event.target : document.body;
-    if (target.closest("input, textarea, select, [contenteditable='true']")) return;
-    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (ui.ignoredKey(event)) return;
+    const target = ui.keyTarget(event);
+    if (ui.inField(target)) return;
+    const key = ui.keyName(event);
     if (key === "r") record();
     else if (key === "p") play();
     else if (key === "s") skip();

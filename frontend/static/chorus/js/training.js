@@ -1,71 +1,21 @@
-/* Training pages (staff only): shared formatting, the launch form and the recent-jobs table.
+/* Training list page (staff only): the launch form and the recent-jobs table.
  *
  * The launch form POSTs JSON to the training API and opens the new job's page on 201; a 400 or
  * 409 shows the API's `detail`. The keyword boxes follow the chosen campaign: every campaign's
  * non-filler keywords come rendered into the page as JSON (#campaign-keywords).
  * The jobs table reloads every JOBS_REFRESH_MS while any job is queued or running.
- * Helpers used by the job page too are exposed as window.Chorus.training.
  */
 (function () {
   "use strict";
 
-  const Chorus = window.Chorus;
-  const { api } = Chorus;
+  const { api, ui } = window.Chorus;
+  const { node, sentence, percent, date, DASH } = ui;
 
-  const ACTIVE_STATES = new Set(["queued", "running"]);
-  const STATE_LABELS = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" };
   const JOBS_REFRESH_MS = 5000;
   const MAX_EPOCHS = 500;
-  const DASH = "–";
-
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-  const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-
-  // ---- shared helpers ------------------------------------------------------------------------
-
-  function node(tag, props = {}, ...children) {
-    const element = Object.assign(document.createElement(tag), props);
-    element.append(...children);
-    return element;
-  }
-
-  function sentence(text) {
-    const t = String(text).trim();
-    return t ? t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".") : "";
-  }
-
-  const isMissing = (value) => value === null || value === undefined || value === "";
-
-  /** 0.9975 -> "99.75 %" (digits after the point), or "–". */
-  function percent(value, digits = 1) {
-    return isMissing(value) ? DASH : `${(Number(value) * 100).toFixed(digits)} %`;
-  }
-
-  function bytes(value) {
-    if (isMissing(value)) return DASH;
-    const n = Number(value);
-    return n >= 1024 ? `${integerFormat.format(n)} bytes (${(n / 1024).toFixed(1)} KiB)` : `${integerFormat.format(n)} bytes`;
-  }
-
-  function integer(value) {
-    return isMissing(value) ? DASH : integerFormat.format(Number(value));
-  }
-
-  function date(iso) {
-    return isMissing(iso) ? DASH : dateFormat.format(new Date(iso));
-  }
-
-  /** Seconds in words: "45 s", "3 min 20 s", "2 h 5 min". */
-  function duration(seconds) {
-    const s = Math.max(0, Math.round(Number(seconds)));
-    if (s < 60) return `${s} s`;
-    if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
-    const minutes = Math.round((s % 3600) / 60);
-    return minutes ? `${Math.floor(s / 3600)} h ${minutes} min` : `${Math.floor(s / 3600)} h`;
-  }
 
   function stateBadge(state) {
-    const badge = node("span", { className: "job-state", textContent: STATE_LABELS[state] || state });
+    const badge = node("span", { className: "job-state", textContent: ui.JOB_STATE_LABELS[state] || state });
     badge.dataset.state = state;
     return badge;
   }
@@ -74,13 +24,11 @@
     return template.replace(/\/0\/$/, `/${id}/`);
   }
 
-  Chorus.training = { ACTIVE_STATES, STATE_LABELS, DASH, node, sentence, isMissing, percent, bytes, integer, date, duration, stateBadge };
-
   // ---- launch form ---------------------------------------------------------------------------
 
   const form = document.getElementById("launch");
   if (form) {
-    const $ = (id) => document.getElementById(id);
+    const $ = ui.byId;
     const el = {
       campaign: $("campaign"),
       boxes: $("keyword-boxes"),
@@ -95,10 +43,7 @@
     };
     const keywordsByCampaign = JSON.parse($("campaign-keywords").textContent);
 
-    const showError = (message) => {
-      el.error.textContent = message;
-      el.error.hidden = !message;
-    };
+    const showError = (message) => ui.showText(el.error, message);
 
     const renderKeywords = () => {
       const words = keywordsByCampaign[el.campaign.value] || [];
@@ -162,11 +107,7 @@
     const status = document.getElementById("jobs-status");
     let timer = null;
 
-    const say = (message, kind = "info") => {
-      status.dataset.kind = kind;
-      status.textContent = message;
-      status.hidden = !message;
-    };
+    const say = ui.statusLine(status, { hideWhenEmpty: true });
 
     const row = (job) => {
       const link = node("a", { href: jobPageUrl(table.dataset.jobPageUrl, job.id), textContent: `#${job.id}` });
@@ -202,7 +143,7 @@
       body.replaceChildren(...jobs.map(row));
       table.hidden = !jobs.length;
       say(jobs.length ? "" : "No training job yet.");
-      if (jobs.some((job) => ACTIVE_STATES.has(job.state))) timer = setTimeout(load, JOBS_REFRESH_MS);
+      if (jobs.some((job) => ui.ACTIVE_JOB_STATES.has(job.state))) timer = setTimeout(load, JOBS_REFRESH_MS);
     };
     load();
   }
