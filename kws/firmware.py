@@ -23,8 +23,9 @@ from kws.recognizer import SILENCE_LABEL, UNKNOWN_LABEL, RecognizerParams
 
 FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware"
 SKETCH_NAME = "chorus_kws"
-CORE_FILES = ("chorus_fft.h", "chorus_fft.c", "chorus_features.h", "chorus_features.c", "chorus_recognizer.h",
-              "chorus_recognizer.c", "chorus_settings.h")
+# The portable core is every .c and .h in firmware/src, the same files firmware/Makefile builds ($(wildcard src/*.c)):
+# the folder is the one list of them.
+CORE_FILES = tuple(sorted(path.name for path in (FIRMWARE_DIR / "src").glob("*.[ch]")))
 SKETCH_SUFFIXES = (".ino", ".cpp", ".h")
 ARENA_HEADROOM_BYTES = 2048  # over the host-measured arena: CMSIS-NN scratch buffers the reference kernels don't ask for
 ARENA_ALIGN = 16

@@ -8,9 +8,9 @@
 
 namespace {
 
-constexpr int kPdmGain = 20;                 // the micro_speech setting for the on-board microphone
-constexpr size_t kPdmBufferBytes = 512;      // one PDM callback delivers at most this much
-constexpr size_t kRingSamples = 8192;        // 512 ms of audio at 16 kHz: room for a slow inference
+constexpr int kPdmGain = 20;                        // the micro_speech setting for the on-board microphone
+constexpr size_t kPdmBufferBytes = 512;             // one PDM callback delivers at most this much
+constexpr size_t kRingSamples = 8192;               // 512 ms of audio at 16 kHz: room for a slow inference
 constexpr size_t kSafetySamples = kPdmBufferBytes;  // never read what the next callback may overwrite
 
 int16_t g_ring[kRingSamples];

@@ -44,7 +44,8 @@ bool model_runner_begin() {
     // the features are quantized with the header's numbers: they must be the model's
     if (g_input->type != kTfLiteInt8 || g_input->bytes != (size_t)kInputBytes ||
         g_input->params.scale != CHORUS_INPUT_SCALE || g_input->params.zero_point != CHORUS_INPUT_ZERO_POINT) {
-        MicroPrintf("the model's input is not the int8 %dx%d features of model_settings.h", CHORUS_FRAMES, CHORUS_CHANNELS);
+        MicroPrintf("the model's input is not the int8 %dx%d features of model_settings.h", CHORUS_FRAMES,
+                    CHORUS_CHANNELS);
         return false;
     }
     if (g_output->type != kTfLiteInt8 || g_output->bytes != (size_t)CHORUS_LABEL_COUNT ||

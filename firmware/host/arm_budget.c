@@ -37,8 +37,9 @@ void chorus_budget_entry(void) {
             for (int i = 0; i < CHORUS_LABEL_COUNT; ++i) {
                 scores[i] = chorus_budget_scores[i] + (float)input[i];
             }
+            const int32_t time_ms = chorus_features_window_end_ms(&features);
             chorus_detection detection;
-            if (chorus_recognizer_process(&recognizer, scores, chorus_features_window_end_ms(&features), &detection) > 0) {
+            if (chorus_recognizer_process(&recognizer, scores, time_ms, &detection) > 0) {
                 chorus_budget_result = detection.label;
             }
         }

@@ -7,16 +7,16 @@
 static int check_failures = 0;
 static int check_count = 0;
 
-#define CHECK(condition)                                                                                             \
-    do {                                                                                                             \
-        ++check_count;                                                                                               \
-        if (!(condition)) {                                                                                          \
-            ++check_failures;                                                                                        \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition);                            \
-        }                                                                                                            \
+#define CHECK(condition)                                                                                               \
+    do {                                                                                                               \
+        ++check_count;                                                                                                 \
+        if (!(condition)) {                                                                                            \
+            ++check_failures;                                                                                          \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition);                              \
+        }                                                                                                              \
     } while (0)
 
-#define CHECK_REPORT(name)                                                                                           \
+#define CHECK_REPORT(name)                                                                                             \
     (printf("%s: %d checks, %d failed\n", (name), check_count, check_failures), check_failures != 0)
 
 #endif /* CHORUS_HOST_CHECK_H_ */

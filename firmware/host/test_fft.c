@@ -91,8 +91,8 @@ static void test_dc_and_nyquist_are_real(void) {
         input[t] = 0.25 + ((t & 1) ? -0.5 : 0.5);
     }
     fft_error(n);
-    CHECK(fabs(buf[0] - 0.25 * n) < 1e-4);  /* X[0] */
-    CHECK(fabs(buf[1] - 0.5 * n) < 1e-4);   /* X[n/2] */
+    CHECK(fabs(buf[0] - 0.25 * n) < 1e-4); /* X[0] */
+    CHECK(fabs(buf[1] - 0.5 * n) < 1e-4);  /* X[n/2] */
 }
 
 static void test_parseval(void) {

@@ -97,7 +97,8 @@ static void test_silence_and_unknown_never_report_nor_suppress(void) {
     for (int32_t t = 1100; t <= 1300; t += 100) {
         detections += feed(YES, 1.0f, t);
     }
-    CHECK(detections == 1 && detection.label == YES && detection.time_ms == 1300); /* unknown wins the 2:2 tie at 1200 */
+    /* unknown wins the 2:2 tie at 1200 */
+    CHECK(detections == 1 && detection.label == YES && detection.time_ms == 1300);
 }
 
 static void test_out_of_order_results_are_refused(void) {
@@ -124,13 +125,15 @@ static void test_a_full_ring_drops_its_oldest_result(void) {
     CHECK(feed(NO, 1.0f, 0) == 0);
     CHECK(feed(YES, 1.0f, 200) == 0);
     CHECK(feed(YES, 1.0f, 400) == 0); /* yes averages 2/3 */
-    CHECK(feed(YES, 1.0f, 600) == 1 && detection.label == YES && detection.score == 1.0f); /* the no at 0 was dropped */
+    /* the no at 0 was dropped */
+    CHECK(feed(YES, 1.0f, 600) == 1 && detection.label == YES && detection.score == 1.0f);
     CHECK(recognizer.dropped == 1 && recognizer.count == 3);
 }
 
 static void test_bad_configuration_is_refused(void) {
     chorus_recognizer_config config = {0, 1000, 0.7f, 1500, 3, 0, 1};
-    CHECK(chorus_recognizer_init(&recognizer, &config, ring_scores, ring_times, CAPACITY) == CHORUS_RECOGNIZER_ERR_CONFIG);
+    CHECK(chorus_recognizer_init(&recognizer, &config, ring_scores, ring_times, CAPACITY) ==
+          CHORUS_RECOGNIZER_ERR_CONFIG);
     config.label_count = LABELS;
     CHECK(chorus_recognizer_init(&recognizer, &config, ring_scores, ring_times, 0) == CHORUS_RECOGNIZER_ERR_CONFIG);
 }

@@ -13,7 +13,7 @@
 /* Slaney's mel scale (librosa.hz_to_mel, htk=False): linear below 1 kHz, logarithmic above. */
 #define SLANEY_HZ_PER_MEL (200.0f / 3.0f)
 #define SLANEY_MIN_LOG_HZ 1000.0f
-#define SLANEY_MIN_LOG_MEL 15.0f /* SLANEY_MIN_LOG_HZ / SLANEY_HZ_PER_MEL */
+#define SLANEY_MIN_LOG_MEL 15.0f    /* SLANEY_MIN_LOG_HZ / SLANEY_HZ_PER_MEL */
 #define SLANEY_LOGSTEP 0.068751777f /* ln(6.4) / 27 */
 
 static float hz_to_mel(float hz, int htk) {
@@ -40,9 +40,8 @@ static int config_ok(const chorus_features_config *c) {
     return c->sample_rate > 0 && chorus_fft_size_ok(c->n_fft) && c->window_samples > 0 &&
            c->window_samples <= c->n_fft && c->hop_samples > 0 && c->hop_samples <= c->n_fft &&
            c->clip_samples >= c->n_fft && c->n_mels > 0 && c->n_mels <= CHORUS_MAX_MELS && c->n_mfcc >= 0 &&
-           c->n_mfcc <= c->n_mels && c->fmin >= 0.0f && c->fmax > c->fmin && c->power > 0.0f &&
-           c->log_offset > 0.0f && c->norm_std > 0.0f && c->input_scale > 0.0f && c->input_zero_point >= -128 &&
-           c->input_zero_point <= 127;
+           c->n_mfcc <= c->n_mels && c->fmin >= 0.0f && c->fmax > c->fmin && c->power > 0.0f && c->log_offset > 0.0f &&
+           c->norm_std > 0.0f && c->input_scale > 0.0f && c->input_zero_point >= -128 && c->input_zero_point <= 127;
 }
 
 size_t chorus_features_workspace_floats(const chorus_features_config *c) {

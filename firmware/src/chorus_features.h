@@ -33,22 +33,22 @@ extern "C" {
 #define CHORUS_MAX_MELS 254       /* a mel band index fits a byte, 255 marks bins outside every band */
 
 typedef struct {
-    int32_t sample_rate;       /* Hz */
-    int32_t clip_samples;      /* samples the model's window spans (1 s) */
-    int32_t window_samples;    /* Hann window length, <= n_fft */
-    int32_t hop_samples;       /* stride between frames, <= n_fft */
-    int32_t n_fft;             /* FFT size, a power of two */
-    int32_t n_mels;            /* mel bands */
-    int32_t n_mfcc;            /* 0: log-mel features; N: first N DCT-II coefficients of the log-mel */
-    int32_t mel_htk;           /* 0: Slaney mel scale (librosa's default), 1: HTK */
-    int32_t mel_norm_slaney;   /* 1: Slaney area normalization of each filter, 0: none */
-    float fmin;                /* lowest mel band edge, Hz */
-    float fmax;                /* highest mel band edge, Hz */
-    float power;               /* |X|^power before the filter bank */
-    float log_offset;          /* features are ln(mel + log_offset) */
-    float norm_mean;           /* model input normalization: (x - norm_mean) / norm_std */
+    int32_t sample_rate;     /* Hz */
+    int32_t clip_samples;    /* samples the model's window spans (1 s) */
+    int32_t window_samples;  /* Hann window length, <= n_fft */
+    int32_t hop_samples;     /* stride between frames, <= n_fft */
+    int32_t n_fft;           /* FFT size, a power of two */
+    int32_t n_mels;          /* mel bands */
+    int32_t n_mfcc;          /* 0: log-mel features; N: first N DCT-II coefficients of the log-mel */
+    int32_t mel_htk;         /* 0: Slaney mel scale (librosa's default), 1: HTK */
+    int32_t mel_norm_slaney; /* 1: Slaney area normalization of each filter, 0: none */
+    float fmin;              /* lowest mel band edge, Hz */
+    float fmax;              /* highest mel band edge, Hz */
+    float power;             /* |X|^power before the filter bank */
+    float log_offset;        /* features are ln(mel + log_offset) */
+    float norm_mean;         /* model input normalization: (x - norm_mean) / norm_std */
     float norm_std;
-    float input_scale;         /* the model's int8 input quantization */
+    float input_scale; /* the model's int8 input quantization */
     int32_t input_zero_point;
 } chorus_features_config;
 
@@ -57,38 +57,38 @@ typedef struct {
 #define CHORUS_FRAMES_OF(clip_samples, n_fft, hop_samples) (1 + ((clip_samples) - (n_fft)) / (hop_samples))
 
 /* Floats of workspace a configuration needs; the sketch sizes a static array with it. */
-#define CHORUS_FEATURES_WORKSPACE_FLOATS(n_fft, window_samples, n_mels, n_mfcc, frames)                              \
-    (CHORUS_FFT_TABLE_FLOATS(n_fft)                    /* twiddles */                                                \
-     + (window_samples) / 2 + 1                        /* half of the symmetric window */                            \
-     + ((n_fft) / 2 + 1)                               /* mel weight per FFT bin */                                  \
-     + ((n_fft) / 2 + 1 + 3) / 4                       /* mel band index per FFT bin (bytes) */                      \
-     + (n_mels)                                        /* filter normalization */                                    \
-     + (n_mels) * (n_mfcc)                             /* DCT matrix */                                              \
-     + (n_fft)                                         /* FFT buffer */                                              \
-     + (n_mels) + CHORUS_CHANNELS_OF(n_mels, n_mfcc)      /* log-mel and output of one frame */                         \
-     + ((n_fft) + 1) / 2                               /* pending int16 audio */                                     \
-     + ((frames) * CHORUS_CHANNELS_OF(n_mels, n_mfcc) + 3) / 4) /* the int8 window */
+#define CHORUS_FEATURES_WORKSPACE_FLOATS(n_fft, window_samples, n_mels, n_mfcc, frames)                                \
+    (CHORUS_FFT_TABLE_FLOATS(n_fft)                             /* twiddles */                                         \
+     + (window_samples) / 2 + 1                                 /* half of the symmetric window */                     \
+     + ((n_fft) / 2 + 1)                                        /* mel weight per FFT bin */                           \
+     + ((n_fft) / 2 + 1 + 3) / 4                                /* mel band index per FFT bin (bytes) */               \
+     + (n_mels)                                                 /* filter normalization */                             \
+     + (n_mels) * (n_mfcc)                                      /* DCT matrix */                                       \
+     + (n_fft)                                                  /* FFT buffer */                                       \
+     + (n_mels) + CHORUS_CHANNELS_OF(n_mels, n_mfcc)            /* log-mel and output of one frame */                  \
+     + ((n_fft) + 1) / 2                                        /* pending int16 audio */                              \
+     + (CHORUS_CHANNELS_OF(n_mels, n_mfcc) * (frames) + 3) / 4) /* the int8 window */
 
 typedef struct {
     chorus_features_config config;
-    int32_t frames;            /* frames in the model's window */
-    int32_t channels;          /* features per frame */
-    int32_t first_bin;         /* FFT bins outside [first_bin, last_bin] touch no mel band */
+    int32_t frames;    /* frames in the model's window */
+    int32_t channels;  /* features per frame */
+    int32_t first_bin; /* FFT bins outside [first_bin, last_bin] touch no mel band */
     int32_t last_bin;
     float *fft_table;
-    float *window;             /* window[i] / 32768 for i <= window_samples / 2 (the rest by symmetry) */
-    float *mel_weight;         /* per bin: weight t of band mel_band[k]; band mel_band[k] - 1 gets 1 - t */
+    float *window;     /* window[i] / 32768 for i <= window_samples / 2 (the rest by symmetry) */
+    float *mel_weight; /* per bin: weight t of band mel_band[k]; band mel_band[k] - 1 gets 1 - t */
     uint8_t *mel_band;
     float *mel_norm;
-    float *dct;                /* n_mels x n_mfcc, or NULL */
+    float *dct; /* n_mels x n_mfcc, or NULL */
     float *fft;
     float *log_mel;
     float *out;
-    int16_t *pending;          /* the samples of the frame being filled */
+    int16_t *pending; /* the samples of the frame being filled */
     int32_t pending_count;
-    int8_t *matrix;            /* frames x channels, oldest frame first */
-    uint32_t frames_total;     /* frames computed since the last reset */
-    uint32_t samples_total;    /* samples pushed since the last reset */
+    int8_t *matrix;         /* frames x channels, oldest frame first */
+    uint32_t frames_total;  /* frames computed since the last reset */
+    uint32_t samples_total; /* samples pushed since the last reset */
 } chorus_features;
 
 /* Floats of workspace `config` needs (the macro above, evaluated). */

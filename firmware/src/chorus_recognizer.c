@@ -5,8 +5,8 @@
 
 #define MIN_SPAN_DIVISOR 4 /* kws.recognizer.MIN_SPAN_DIVISOR */
 
-int chorus_recognizer_init(chorus_recognizer *r, const chorus_recognizer_config *config, float *scores,
-                           int32_t *times, int32_t capacity) {
+int chorus_recognizer_init(chorus_recognizer *r, const chorus_recognizer_config *config, float *scores, int32_t *times,
+                           int32_t capacity) {
     if (config->label_count <= 0 || config->average_window_ms < 0 || config->suppression_ms < 0 || capacity <= 0 ||
         scores == NULL || times == NULL) {
         return CHORUS_RECOGNIZER_ERR_CONFIG;

@@ -27,36 +27,36 @@ extern "C" {
 #define CHORUS_RECOGNIZER_ERR_ORDER (-3)
 
 typedef struct {
-    int32_t label_count;         /* model outputs */
-    int32_t average_window_ms;   /* results at most this much older than the newest are averaged */
-    float detection_threshold;   /* the top label's average must reach this */
-    int32_t suppression_ms;      /* after a detection, none other until this much later */
-    int32_t minimum_count;       /* fewer results in the window: too few to trust */
-    int32_t silence_index;       /* the _silence_ label's index, or -1 */
-    int32_t unknown_index;       /* the _unknown_ label's index, or -1 */
+    int32_t label_count;       /* model outputs */
+    int32_t average_window_ms; /* results at most this much older than the newest are averaged */
+    float detection_threshold; /* the top label's average must reach this */
+    int32_t suppression_ms;    /* after a detection, none other until this much later */
+    int32_t minimum_count;     /* fewer results in the window: too few to trust */
+    int32_t silence_index;     /* the _silence_ label's index, or -1 */
+    int32_t unknown_index;     /* the _unknown_ label's index, or -1 */
 } chorus_recognizer_config;
 
 typedef struct {
-    int32_t label;               /* index of the recognized label */
-    float score;                 /* its average probability over the window */
-    int32_t time_ms;             /* timestamp of the inference that confirmed it */
+    int32_t label;   /* index of the recognized label */
+    float score;     /* its average probability over the window */
+    int32_t time_ms; /* timestamp of the inference that confirmed it */
 } chorus_detection;
 
 typedef struct {
     chorus_recognizer_config config;
-    float *scores;               /* capacity x label_count */
-    int32_t *times;              /* capacity */
+    float *scores;  /* capacity x label_count */
+    int32_t *times; /* capacity */
     int32_t capacity;
-    int32_t head;                /* ring index of the oldest result */
+    int32_t head; /* ring index of the oldest result */
     int32_t count;
     int32_t has_detection;
     int32_t last_detection_ms;
-    uint32_t dropped;            /* results dropped from a full ring while still in the window */
+    uint32_t dropped; /* results dropped from a full ring while still in the window */
 } chorus_recognizer;
 
 /* CHORUS_RECOGNIZER_OK, or CHORUS_RECOGNIZER_ERR_CONFIG. */
-int chorus_recognizer_init(chorus_recognizer *r, const chorus_recognizer_config *config, float *scores,
-                           int32_t *times, int32_t capacity);
+int chorus_recognizer_init(chorus_recognizer *r, const chorus_recognizer_config *config, float *scores, int32_t *times,
+                           int32_t capacity);
 
 void chorus_recognizer_reset(chorus_recognizer *r);
 

@@ -15,7 +15,7 @@ extern "C" {
 #endif
 
 /* Workspace floats and recognizer ring the model's settings need, as constants for static arrays. */
-#define CHORUS_SETTINGS_WORKSPACE_FLOATS                                                                             \
+#define CHORUS_SETTINGS_WORKSPACE_FLOATS                                                                               \
     CHORUS_FEATURES_WORKSPACE_FLOATS(CHORUS_N_FFT, CHORUS_WINDOW_SAMPLES, CHORUS_N_MELS, CHORUS_N_MFCC, CHORUS_FRAMES)
 #define CHORUS_SETTINGS_RECOGNIZER_FLOATS (CHORUS_RECOGNIZER_CAPACITY * CHORUS_LABEL_COUNT)
 
