@@ -35,10 +35,10 @@ def seed(clips: int, speakers: int) -> int:
     from django.core.management import call_command
 
     from collector.models import Campaign, Clip, Contributor, Demographics
-    from collector.pseudonyms import speaker_hash
+    from core.pseudonyms import speaker_hash
     from kws.audio import encode_wav
     from kws.splits import which_set
-    from training.models import BackgroundNoise, PreparedClip
+    from preparation.models import BackgroundNoise, PreparedClip
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
@@ -81,7 +81,7 @@ def seed(clips: int, speakers: int) -> int:
 def freeze(campaign_id: int) -> None:
     """Child one: freeze the clip list, as a web request or the command would."""
     from collector.models import Campaign
-    from exporter.releases import release_create
+    from releases.services import release_create
 
     release = release_create(campaign=Campaign.objects.get(id=campaign_id), name="bench")
     print(f"RESULT {release.id} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
@@ -89,7 +89,7 @@ def freeze(campaign_id: int) -> None:
 
 def build(release_id: int) -> None:
     """Child two: build the archive, as a worker does, and report its own peak RSS."""
-    from exporter.releases import release_build
+    from releases.build import release_build
 
     started = time.perf_counter()
     release = release_build(release_id=release_id)

@@ -201,7 +201,7 @@ def _warm_up() -> None:
     from django.core.cache import cache
 
     from config.celery import app
-    from training.tasks import prepare_batch  # noqa: F401
+    from preparation.tasks import prepare_batch  # noqa: F401
 
     cache.get("chorus:warm-up")
     with app.producer_or_acquire() as producer:
@@ -212,7 +212,7 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     """One client process running a few reviewers as threads (processes keep the GIL out of the figures)."""
     from django.db import connection
 
-    from collector import after_response
+    from core import after_response
     from collector.models import Campaign, Contributor
     from labeling import services
 

@@ -84,7 +84,8 @@ def main() -> None:
     from django.core.management import call_command
 
     from collector.models import Campaign, Contributor, Demographics
-    from training import jobs, services
+    from preparation import services
+    from training import jobs
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from collector.http import audio_response
+from core.http import audio_response
 from collector.models import Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
 
 
@@ -36,7 +36,6 @@ class KeywordAdmin(admin.ModelAdmin):
 class ClipAdmin(admin.ModelAdmin):
     list_display = ["id", "keyword", "campaign", "status", "status_reason", "votes", "is_gold", "duration_s", "rms_dbfs", "too_quiet", "created_at", "player"]
     list_filter = ["campaign", "status", "status_reason", "is_gold", "too_quiet", "keyword"]
-    actions = ["mark_gold_valid", "mark_gold_invalid", "reverse_prescreen"]
     readonly_fields = [f.name for f in Clip._meta.fields] + ["player"]
     list_select_related = ["keyword", "campaign"]
     date_hierarchy = "created_at"
@@ -47,30 +46,6 @@ class ClipAdmin(admin.ModelAdmin):
     @admin.display(description="votes (valid/invalid)")
     def votes(self, clip):
         return f"{clip.valid_votes}/{clip.invalid_votes}"
-
-    @admin.action(description="Mark as gold: the right answer is valid")
-    def mark_gold_valid(self, request, queryset):
-        self._mark_gold(request, queryset, "valid")
-
-    @admin.action(description="Mark as gold: the right answer is invalid")
-    def mark_gold_invalid(self, request, queryset):
-        self._mark_gold(request, queryset, "invalid")
-
-    def _mark_gold(self, request, queryset, answer):
-        from labeling.services import clip_mark_gold
-
-        for clip_id in queryset.values_list("id", flat=True):
-            clip_mark_gold(clip_id=clip_id, answer=answer)
-        self.message_user(request, f"{queryset.count()} clip(s) are now gold with answer '{answer}'.")
-
-    @admin.action(description="Send back to review (reverse the automatic pre-screen)")
-    def reverse_prescreen(self, request, queryset):
-        from labeling.services import clip_reverse_prescreen
-
-        automatic = list(queryset.filter(status_reason="automatic").values_list("id", flat=True))
-        for clip_id in automatic:
-            clip_reverse_prescreen(clip_id=clip_id)
-        self.message_user(request, f"{len(automatic)} clip(s) sent back to review; {queryset.count() - len(automatic)} were not pre-screened.")
 
     @admin.display(description="audio")
     def player(self, clip):

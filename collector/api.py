@@ -10,10 +10,12 @@ from rest_framework.views import APIView
 from collector import selectors, serializers, services
 from collector.authentication import ContributorAuthentication
 from collector.consent import consent_document
-from collector.errors import ApplicationError, ConsentRequired, NotFound
-from collector.http import audio_response
+from core.errors import ApplicationError, ConsentRequired, NotFound
+from core.http import audio_response
 from collector.middleware import clear_contributor_cookie, set_contributor_cookie
 from collector.models import Demographics
+from collector.signals import clips_listing_extras
+from core.serializers import ErrorOutput
 from collector.throttles import UploadAddressThrottle, UploadContributorThrottle
 
 
@@ -50,7 +52,7 @@ class ConsentApi(ContributorAPIView):
         accepted = selectors.consent_current(contributor=self.contributor, campaign=campaign) is not None
         return Response(serializers.ConsentDocumentOutput({**document.__dict__, "accepted": accepted}).data)
 
-    @extend_schema(request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: serializers.ErrorOutput, 409: serializers.ErrorOutput})
+    @extend_schema(request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: ErrorOutput, 409: ErrorOutput})
     def post(self, request, slug):
         campaign = self.campaign(slug)
         data = serializers.ConsentInput(data=request.data)
@@ -86,7 +88,7 @@ class ClipUploadApi(ContributorAPIView):
 
     @extend_schema(
         request={"multipart/form-data": serializers.ClipUploadInput},
-        responses={201: serializers.ClipOutput, 400: serializers.ErrorOutput, 403: serializers.ErrorOutput, 409: serializers.ErrorOutput, 429: serializers.ErrorOutput},
+        responses={201: serializers.ClipOutput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput, 429: ErrorOutput},
     )
     def post(self, request, slug):
         campaign = self.campaign(slug)
@@ -110,7 +112,7 @@ class DemographicsApi(ContributorAPIView):
         demographics = Demographics.objects.filter(contributor=contributor).first()
         return Response(serializers.DemographicsIO(demographics or {}).data)
 
-    @extend_schema(request=serializers.DemographicsIO, responses={200: serializers.DemographicsIO, 400: serializers.ErrorOutput})
+    @extend_schema(request=serializers.DemographicsIO, responses={200: serializers.DemographicsIO, 400: ErrorOutput})
     def put(self, request):
         contributor = self.require_contributor()
         data = serializers.DemographicsIO(data=request.data)
@@ -123,11 +125,13 @@ class MyClipsApi(ContributorAPIView):
     @extend_schema(responses=serializers.ClipOutput(many=True))
     def get(self, request):
         contributor = self.require_contributor()
-        return Response(serializers.ClipOutput(selectors.clips_of_contributor(contributor=contributor), many=True).data)
+        clips = list(selectors.clips_of_contributor(contributor=contributor))
+        extras = clips_listing_extras(clip_ids=[clip.id for clip in clips])
+        return Response(serializers.ClipOutput(clips, many=True, context={"extras": extras}).data)
 
 
 class MyClipApi(ContributorAPIView):
-    @extend_schema(responses={204: None, 404: serializers.ErrorOutput})
+    @extend_schema(responses={204: None, 404: ErrorOutput})
     def delete(self, request, clip_id):
         services.clip_delete(contributor=self.require_contributor(), clip_id=clip_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from collector.models import Campaign, Clip, Contributor, Keyword
-from collector.pseudonyms import new_token, token_sha256
+from core.pseudonyms import new_token, token_sha256
 from collector.services import _prescreen
-from collector.storage_paths import clip_name
+from collector.signals import clips_validated_statements
+from core.rows import statements_run
+from core.storage_paths import clip_name
 from kws import audio as kws_audio
 from kws import quality
 
@@ -73,11 +75,13 @@ def _contributors(source: str, speakers: set[str]) -> dict[str, Contributor]:
 def dataset_import(
     *, root: Path, campaign: Campaign, validated: bool, licence: str, source: str, chunk: int = 500,
     progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+    noise_add: Callable[[str, bytes], bool] | None = None,
 ) -> ImportReport:
-    """Import a folder; clips already imported (same speaker and audio) are left alone, bad files reported."""
-    from training.models import PreparedClip
-    from training.services import background_noise_add, preparation_schedule
+    """Import a folder; clips already imported (same speaker and audio) are left alone, bad files reported.
 
+    Background-noise files go to `noise_add(name, data)` (a later stage stores them; it returns whether the
+    file was new); without it they are left out.
+    """
     clips, noise, bad = dataset_scan(root)
     report = ImportReport(bad=bad)
     if on_total:
@@ -85,8 +89,8 @@ def dataset_import(
     keywords = {}
     for word in sorted({c.keyword for c in clips}):
         keywords[word], _ = Keyword.objects.get_or_create(campaign=campaign, text=word, defaults={"language": campaign.language})
-    for path in noise:
-        if background_noise_add(campaign=campaign, name=path.name, data=path.read_bytes(), skip_existing=True):
+    for path in noise if noise_add else ():
+        if noise_add(path.name, path.read_bytes()):
             report.noise_files += 1
     for start in range(0, len(clips), chunk):
         batch = clips[start : start + chunk]
@@ -107,10 +111,9 @@ def dataset_import(
                 rows.append(row)
             with transaction.atomic():
                 Clip.objects.bulk_create(rows)
-                valid = [r for r in rows if r.status == Clip.Status.VALID]
-                PreparedClip.objects.bulk_create([PreparedClip(clip=r) for r in valid])
-                if valid:
-                    transaction.on_commit(preparation_schedule)
+                valid = [r.id for r in rows if r.status == Clip.Status.VALID]
+                if valid:  # the later stages queue what they need of valid clips (their preparation)
+                    statements_run(clips_validated_statements(clip_ids=valid))
         except BaseException:
             for name in written:  # no file without its row
                 default_storage.delete(name)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from collector.consent import consent_document
 from collector.models import Campaign, Clip, Consent, Contributor, Keyword
-from collector.pseudonyms import token_sha256
+from core.pseudonyms import token_sha256
 
 FILLER_SHARE = 0.10
 
@@ -21,7 +21,7 @@ def contributor_from_token(token: str | None) -> Contributor | None:
 
 def campaign_get(*, slug: str) -> Campaign:
     """Any campaign, active or not, by slug; NotFound (404) with the slug otherwise."""
-    from collector.errors import NotFound
+    from core.errors import NotFound
 
     campaign = Campaign.objects.filter(slug=slug).first()
     if campaign is None:
@@ -101,7 +101,7 @@ def keyword_next_prompt(
 
 
 def clips_of_contributor(*, contributor: Contributor) -> QuerySet[Clip]:
-    return Clip.objects.filter(contributor=contributor).select_related("keyword", "campaign").prefetch_related("votes").order_by("-created_at")
+    return Clip.objects.filter(contributor=contributor).select_related("keyword", "campaign").order_by("-created_at")
 
 
 def campaigns_active() -> QuerySet[Campaign]:

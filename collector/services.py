@@ -14,16 +14,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collector.consent import consent_document
-from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
-from collector.pseudonyms import new_token, speaker_hash, token_sha256
+from core.pseudonyms import new_token, speaker_hash, token_sha256
 from collector.selectors import clips_of_contributor, consent_current
 from collector.signals import clips_erased
-from collector.storage_paths import clip_name, derived_prefix
+from core.task_queue import task_enqueue
+from core.storage_paths import clip_name, derived_prefix
 from kws import audio as kws_audio
 from kws import quality
 
 logger = logging.getLogger(__name__)
+STORAGE_DELETE_TASK = "collector.storage_delete"
 
 
 def contributor_create() -> tuple[Contributor, str]:
@@ -149,9 +151,7 @@ def _storage_delete_after_commit(names: list[str]) -> None:
                 default_storage.delete(name)
             except Exception:  # remote storage hiccup: a worker retries until it is gone
                 logger.exception("deleting %s failed; handing it to the worker", name)
-                from collector.tasks import storage_delete
-
-                storage_delete.delay(name)
+                task_enqueue(STORAGE_DELETE_TASK, args=[name])
 
     transaction.on_commit(delete)
 

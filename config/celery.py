@@ -5,6 +5,16 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("chorus")
+
+
+def task_route(name, args, kwargs, options, task=None, **kw) -> dict | None:
+    """CELERY_TASK_ROUTES: the queue CHORUS_TASK_QUEUES names for this task; None leaves it on the default queue."""
+    from django.conf import settings
+
+    setting = settings.CHORUS_TASK_QUEUES.get(name)
+    return {"queue": getattr(settings, setting)} if setting else None
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "core",
     "collector",
     "labeling",
+    "preparation",
+    "releases",
     "training",
     "exporter",
     "frontend",
@@ -154,6 +157,13 @@ CELERY_TASK_TIME_LIMIT = 3 * 3600
 CELERY_TASK_SOFT_TIME_LIMIT = 3 * 3600 - 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Every queue but the default is declared here, once: task name -> the setting that names its queue. The
+# router reads the setting when a task is sent, so a deployment (or a test) may move a queue; senders give
+# a task's name and nothing else (core.task_queue.task_enqueue).
+CHORUS_PREPARE_QUEUE = env.get("CHORUS_PREPARE_QUEUE")
+CHORUS_TRAINING_QUEUE = env.get("CHORUS_TRAINING_QUEUE")
+CHORUS_TASK_QUEUES = {"preparation.prepare_batch": "CHORUS_PREPARE_QUEUE", "training.run_job": "CHORUS_TRAINING_QUEUE"}
+CELERY_TASK_ROUTES = ["config.celery.task_route"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Auth, sessions, security -------------------------------------------------------------------
@@ -182,7 +192,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "collector.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "NUM_PROXIES": env.get_int("CHORUS_TRUSTED_PROXY_COUNT"),
 }
 SPECTACULAR_SETTINGS = {
@@ -190,7 +200,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Crowdsourced keyword-spotting datasets and TinyML models.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"JobStateEnum": "training.models.TrainingJob.State", "ReleaseStateEnum": "exporter.models.Release.State"},
+    "ENUM_NAME_OVERRIDES": {"JobStateEnum": "training.models.TrainingJob.State", "ReleaseStateEnum": "releases.models.Release.State"},
 }
 
 # --- Chorus -------------------------------------------------------------------------------------
@@ -203,8 +213,6 @@ CHORUS_GOLD_SHARE = env.get_float("CHORUS_GOLD_SHARE")
 CHORUS_REVIEW_LEASE_S = env.get_int("CHORUS_REVIEW_LEASE_S")
 CHORUS_PREPARE_BATCH = env.get_int("CHORUS_PREPARE_BATCH")
 CHORUS_PREPARE_LEASE_S = env.get_int("CHORUS_PREPARE_LEASE_S")
-CHORUS_PREPARE_QUEUE = env.get("CHORUS_PREPARE_QUEUE")
-CHORUS_TRAINING_QUEUE = env.get("CHORUS_TRAINING_QUEUE")
 CHORUS_CONTRIBUTOR_COOKIE = "chorus_contributor"
 CHORUS_CONTRIBUTOR_COOKIE_AGE = 2 * 365 * 24 * 3600
 # Uploads are whole files: stream large ones to disk instead of memory.
@@ -215,5 +223,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {name: {"level": env.get("CHORUS_LOG_LEVEL")} for name in ("collector", "labeling", "training", "exporter")},
+    "loggers": {name: {"level": env.get("CHORUS_LOG_LEVEL")} for name in ("core", "collector", "labeling", "preparation", "releases", "training", "exporter", "frontend")},
 }

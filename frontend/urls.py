@@ -1,16 +1,25 @@
-from django.urls import path
+"""Every page of Chorus outside the Django admin; each stage's pages are one module of frontend/views/."""
+from django.urls import include, path
 
-from frontend import views
+from frontend.views import packages, releases, review, training, volunteer
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("c/<slug:slug>/consent/", views.consent, name="consent"),
-    path("c/<slug:slug>/no-thanks/", views.no_thanks, name="no-thanks"),
-    path("c/<slug:slug>/about-you/", views.about_you, name="about-you"),
-    path("c/<slug:slug>/speak/", views.speak, name="speak"),
-    path("c/<slug:slug>/listen/", views.listen, name="listen"),
-    path("my-data/", views.my_data, name="my-data"),
-    path("training/", views.training, name="training"),
-    path("training/jobs/<int:job_id>/", views.training_job, name="training-job"),
-    path("training/jobs/<int:job_id>/retrain", views.training_job_retrain, name="training-job-retrain"),
+    path("", volunteer.home, name="home"),
+    path("c/<slug:slug>/consent/", volunteer.consent, name="consent"),
+    path("c/<slug:slug>/no-thanks/", volunteer.no_thanks, name="no-thanks"),
+    path("c/<slug:slug>/about-you/", volunteer.about_you, name="about-you"),
+    path("c/<slug:slug>/speak/", volunteer.speak, name="speak"),
+    path("my-data/", volunteer.my_data, name="my-data"),
+    path("c/<slug:slug>/listen/", review.listen, name="listen"),
+    path("admin/labeling/quality/", review.quality_dashboard, name="labeling-quality"),
+    path("releases/", releases.release_list, name="releases"),
+    path("releases/terms/", releases.terms, name="dataset-terms"),
+    path("releases/<int:release_id>/", releases.release_detail, name="release"),
+    path("releases/<int:release_id>/download", releases.release_download, name="release-download"),
+    path("training/", training.training, name="training"),
+    path("training/jobs/<int:job_id>/", training.training_job, name="training-job"),
+    path("training/jobs/<int:job_id>/retrain", training.training_job_retrain, name="training-job-retrain"),
+    path("training/jobs/<int:job_id>/package.zip", packages.model_package, name="model-package"),
+    path("accounts/signup/", releases.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
 ]

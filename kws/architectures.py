@@ -1,7 +1,12 @@
-"""Keyword-spotting models small enough for a Cortex-M4F (functional Keras, one builder each)."""
+"""Keyword-spotting models small enough for a Cortex-M4F (functional Keras, one builder each).
+
+ARCHITECTURES is the one registry: the API's choices, the `train` command, the training page and the
+defaults all read it, so adding an architecture is one entry here.
+"""
 from __future__ import annotations
 
-ARCHITECTURES = ("tiny_conv", "ds_cnn")
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def build_tiny_conv(input_shape: tuple[int, int], n_classes: int, *, dropout: float = 0.2):
@@ -42,9 +47,24 @@ def build_ds_cnn(input_shape: tuple[int, int], n_classes: int, *, channels: int 
     return keras.Model(inputs, outputs, name="ds_cnn")
 
 
+@dataclass(frozen=True)
+class Architecture:
+    name: str
+    label: str  # how the training page offers it
+    builder: Callable  # (input_shape, n_classes) -> keras.Model
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    arch.name: arch
+    for arch in (
+        Architecture("ds_cnn", "DS-CNN (more accurate)", build_ds_cnn),
+        Architecture("tiny_conv", "tiny_conv (smallest, fastest)", build_tiny_conv),
+    )
+}
+DEFAULT_ARCHITECTURE = "ds_cnn"
+
+
 def build(architecture: str, input_shape: tuple[int, int], n_classes: int):
-    if architecture == "tiny_conv":
-        return build_tiny_conv(input_shape, n_classes)
-    if architecture == "ds_cnn":
-        return build_ds_cnn(input_shape, n_classes)
-    raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[architecture].builder(input_shape, n_classes)

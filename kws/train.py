@@ -16,7 +16,7 @@ from kws.recognizer import UNKNOWN_LABEL as UNKNOWN
 
 @dataclass(frozen=True)
 class TrainParams:
-    architecture: str = "ds_cnn"  # or "tiny_conv"
+    architecture: str = architectures.DEFAULT_ARCHITECTURE  # a key of architectures.ARCHITECTURES
     epochs: int = 30
     batch_size: int = 100
     learning_rate: float = 3e-3  # Adam, decayed by cosine to 5% over the run

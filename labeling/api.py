@@ -4,11 +4,11 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from collector.api import ContributorAPIView
-from collector.errors import ConsentRequired, NotFound
-from collector.http import audio_response
+from core.errors import ConsentRequired, NotFound
+from core.http import audio_response
 from collector.middleware import contributor_of
 from collector.models import Clip
-from collector.serializers import ErrorOutput
+from core.serializers import ErrorOutput
 from labeling import serializers, services
 
 

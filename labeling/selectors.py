@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,3 +86,13 @@ def keyword_fleiss_kappa(*, campaign: Campaign) -> list[tuple[str, int, float | 
         rated = int((matrix.sum(axis=1) >= 2).sum())
         result.append((keyword, rated, fleiss_kappa(matrix)))
     return result
+
+
+def review_reasons_listed(*, clip_ids: list, **_signal) -> dict:
+    """Receiver of collector.signals.clips_listed: why reviewers said no to, or reported, each listed clip, with counts."""
+    labels = dict(Vote.Reason.choices)
+    counts: dict = {}
+    for clip_id, reason in Vote.objects.filter(clip_id__in=clip_ids).exclude(reason="").order_by("id").values_list("clip_id", "reason"):
+        counts.setdefault(clip_id, Counter())[reason] += 1
+    return {clip_id: {"review_reasons": [{"reason": reason, "label": labels[reason], "count": n} for reason, n in by_reason.most_common()]}
+            for clip_id, by_reason in counts.items()}

@@ -9,15 +9,17 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from collector.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from collector.models import Campaign, Clip, Contributor, Keyword, Language
-from collector.pseudonyms import new_token, token_sha256
-from collector.rows import Statement, db_value, insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
+from core.pseudonyms import new_token, token_sha256
+from core.task_queue import task_enqueue
+from core.rows import Statement, db_value, insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
 from collector.selectors import consent_is_current
+from collector.signals import clips_validated_statements
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
-from training.services import preparation_trigger
 
+REEVALUATE_REVIEWER_TASK = "labeling.reevaluate_reviewer"
 VOTE_KINDS = {Vote.Kind.VALID, Vote.Kind.INVALID}
 REASONS = {choice.value for choice in Vote.Reason}
 
@@ -151,7 +153,7 @@ def _decision_writes(*, clip_id, status: str, valid: int, invalid: int, vote_cap
         values.update(status=decision, status_reason="votes" if decision != rules.PENDING else "",
                       decided_at=timezone.now() if decision != rules.PENDING else None)
         if decision == rules.VALID:
-            inserts.append(preparation_trigger(clip_id=clip_id))
+            inserts.extend(clips_validated_statements(clip_ids=[clip_id]))
     return inserts, values
 
 
@@ -219,9 +221,7 @@ def _gold_record(*, voter: Contributor, correct: bool) -> None:
     stats.counts = counts
     stats.save(update_fields=["gold_answered", "gold_correct", "counts", "updated_at"])
     if reweigh:
-        from labeling.tasks import reevaluate_reviewer
-
-        transaction.on_commit(lambda: reevaluate_reviewer.delay(str(voter.id)))
+        transaction.on_commit(lambda: task_enqueue(REEVALUATE_REVIEWER_TASK, args=[str(voter.id)]))
 
 
 def reviewer_reevaluate(*, reviewer_id) -> int:

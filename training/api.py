@@ -7,9 +7,9 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from collector.errors import NotFound
+from core.errors import NotFound
 from collector.selectors import campaign_get
-from collector.serializers import ErrorOutput
+from core.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
 from training import jobs, serializers
 from training.models import TrainingJob

@@ -1,30 +1,33 @@
 """Training jobs: launch (freezing the data), run in the `training` queue with progress, cancel."""
 from __future__ import annotations
 
-import io
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from collector.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from collector.models import Campaign, Clip
 from config.env import BASE_DIR
-from kws import architectures, c_array, features, quantize
+from core.stored_audio import stored_audio_load
+from core.task_queue import task_enqueue
+from kws import architectures, c_array, evaluation, features, quantize
 from kws import train as kws_train
-from training import evaluation
-from training.models import BackgroundNoise, PreparedClip, TrainingJob
+from preparation.models import BackgroundNoise, PreparedClip
+from releases.models import Release
+from releases.selectors import latest_clean_release, release_clip_ids, releases_for
+from training.model_card import model_card
+from training.models import TrainingJob
 
 REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
+RUN_JOB_TASK = "training.run_job"
 
 
 def code_version() -> str:
@@ -34,7 +37,7 @@ def code_version() -> str:
         return "unknown"
 
 
-def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "ds_cnn", epochs: int = 30, seed: int = 0,
+def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = architectures.DEFAULT_ARCHITECTURE, epochs: int = 30, seed: int = 0,
                release_name: str = "", user=None, retrained_from: TrainingJob | None = None) -> TrainingJob:
     """Freeze the clips and queue the job on the `training` queue: the named release's clips (still valid and
     prepared), else every prepared, valid clip of the campaign."""
@@ -53,9 +56,7 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "
     prepared = PreparedClip.objects.filter(clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE)
     release = _release_named(campaign, release_name)
     if release is not None:
-        from exporter.releases import release_clip_ids
-
-        prepared = prepared.filter(clip_id__in=release_clip_ids(release))
+        prepared = prepared.filter(clip_id__in=release_clip_ids(release=release))
     clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
         raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips yet", code="no_data")
@@ -69,15 +70,11 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = "
         release_name=release_name, clip_ids=clip_ids, feature_params=params.as_dict(), feature_params_hash=params.hash,
         code_version=code_version(), created_by=user, retrained_from=retrained_from,
     )
-    from training.tasks import run_training_job
-
-    transaction.on_commit(lambda: run_training_job.apply_async(args=[job.id], queue=settings.CHORUS_TRAINING_QUEUE))
+    transaction.on_commit(lambda: task_enqueue(RUN_JOB_TASK, args=[job.id]))
     return job
 
 
-def _release_named(campaign: Campaign, name: str):
-    from exporter.models import Release
-
+def _release_named(campaign: Campaign, name: str) -> Release | None:
     if not name:
         return None
     release = campaign.releases.filter(name=name).first()
@@ -90,17 +87,15 @@ def _release_named(campaign: Campaign, name: str):
 
 def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJob:
     """The same job again, on a release that holds no withdrawn clip (the newest one unless named)."""
-    from exporter.releases import latest_clean_release, releases_for
-
     job = TrainingJob.objects.select_related("campaign").get(id=job_id)
     if release_name:
-        release = releases_for(job.campaign).filter(name=release_name).first()
+        release = releases_for(campaign=job.campaign).filter(name=release_name).first()
         if release is None:
             raise ApplicationError(f"campaign '{job.campaign.name}' has no release '{release_name}'", code="not_found", status_code=404)
         if release.withdrawn:
             raise Conflict(f"release '{release_name}' holds {release.withdrawn} withdrawn clips: create a new release and retrain from it", code="withdrawn")
     else:
-        release = latest_clean_release(job.campaign)
+        release = latest_clean_release(campaign=job.campaign)
         if release is None:
             raise Conflict("no release without withdrawn clips yet: create a release first, then retrain from it", code="no_release")
     return job_launch(campaign=job.campaign, keywords=job.keywords, architecture=job.architecture, epochs=job.epochs, seed=job.seed,
@@ -132,12 +127,6 @@ def job_cancel(*, job_id: int) -> TrainingJob:
     return job
 
 
-def clip_audio_load(name: str) -> np.ndarray:
-    with default_storage.open(name, "rb") as f:
-        samples, _ = sf.read(io.BytesIO(f.read()), dtype="float32", always_2d=True)
-    return samples.mean(axis=1)
-
-
 GROUP_FIELDS = ("accent", "gender", "age_bracket")
 
 
@@ -148,7 +137,7 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
     groups: dict[str, list[dict]] = {name: [] for name in splits}
     for row in rows.iterator(chunk_size=1000):
         audio, words = splits[row.split]
-        audio.append(features.fit_length(clip_audio_load(row.cleaned_audio.name), params))
+        audio.append(features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], params))
         words.append(row.clip.keyword.text)
         demographics = getattr(row.clip.contributor, "demographics", None)
         groups[row.split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
@@ -169,10 +158,10 @@ def job_run(*, job_id: int) -> TrainingJob | None:
 
 
 def _run(job: TrainingJob) -> TrainingJob:
-    params = features.FeatureParams(**job.feature_params)
+    params = job.features
     train_params = kws_train.TrainParams(**job.train_params)
     rng = np.random.default_rng(train_params.seed)
-    noises = [clip_audio_load(n.audio.name) for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
+    noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
     splits, groups = _split_arrays(job, params)
     make = lambda name: kws_train.examples(*splits[name], job.keywords, noises, rng,  # noqa: E731
                                            silence_share=train_params.silence_share, unknown_share=train_params.unknown_share, params=params)
@@ -191,10 +180,12 @@ def _run(job: TrainingJob) -> TrainingJob:
         TrainingJob.objects.filter(id=job.id).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
         return TrainingJob.objects.get(id=job.id)
     test_groups = [groups["testing"][i] if i >= 0 else {} for i in test_set.source]
-    return _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises, params)
+    return _quantize_and_evaluate(job=job, result=result, train_set=train_set, test_set=test_set, test_groups=test_groups, noises=noises)
 
 
-def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises, params) -> TrainingJob:
+def _quantize_and_evaluate(*, job: TrainingJob, result: kws_train.TrainResult, train_set: kws_train.Examples, test_set: kws_train.Examples,
+                           test_groups: list[dict], noises: list[np.ndarray]) -> TrainingJob:
+    params = job.features
     normalize = lambda audio: kws_train.featurize_normalized(audio, result.normalization, params)  # noqa: E731
     representative = normalize(train_set.audio[np.random.default_rng(job.seed).permutation(len(train_set.y))[:REPRESENTATIVE_EXAMPLES]])
     float_bytes = quantize.convert_float(result.model)
@@ -215,7 +206,8 @@ def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises
         "input_quantization": q_in.as_dict(),
         **evaluation.per_class(test_set.y, tflm_top, result.labels),
         "groups": evaluation.per_group(test_set.y, tflm_top, test_groups),
-        "streaming": evaluation.streaming_metrics(job, test_set, noises, int8_bytes, result.normalization, params),
+        "streaming": evaluation.streaming_metrics(test_set=test_set, noises=noises, int8_bytes=int8_bytes, normalization=result.normalization,
+                                                params=params, seed=job.seed),
     }
     names = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -230,5 +222,5 @@ def _quantize_and_evaluate(job, result, train_set, test_set, test_groups, noises
         metrics=metrics, arena_bytes=arena, ops=quantize.model_ops(int8_bytes), eta_s=0, **names,
     )
     job = TrainingJob.objects.get(id=job.id)
-    TrainingJob.objects.filter(id=job.id).update(model_card=evaluation.model_card(job))
+    TrainingJob.objects.filter(id=job.id).update(model_card=model_card(job))
     return TrainingJob.objects.get(id=job.id)

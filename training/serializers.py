@@ -1,12 +1,13 @@
 from rest_framework import serializers
 
+from kws import architectures
 from training.models import TrainingJob
 
 
 class JobLaunchInput(serializers.Serializer):
     campaign = serializers.SlugField()
     keywords = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1)
-    architecture = serializers.ChoiceField(choices=["ds_cnn", "tiny_conv"], default="ds_cnn")
+    architecture = serializers.ChoiceField(choices=list(architectures.ARCHITECTURES), default=architectures.DEFAULT_ARCHITECTURE)
     epochs = serializers.IntegerField(min_value=1, max_value=500, default=30)
     seed = serializers.IntegerField(default=0)
     release = serializers.CharField(required=False, allow_blank=True, default="")

@@ -5,8 +5,9 @@ import hashlib
 
 import pytest
 
-from exporter import releases
-from exporter.models import Download, Release
+from releases.build import release_build
+from releases.services import release_create
+from releases.models import Download, Release
 from tests.fixtures.live import watched_page
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,7 @@ def page(launch_chromium, transactional_db, live_server):
 
 
 def test_a_release_page_follows_its_build_then_a_new_account_downloads_it(page, campaign_with_speakers, tmp_path):
-    release = releases.release_create(campaign=campaign_with_speakers, name="v1")
+    release = release_create(campaign=campaign_with_speakers, name="v1")
     Release.objects.filter(id=release.id).update(state="running", progress_done=150)
     page.goto(f"/releases/{release.id}/")
     assert (page.get_attribute("progress", "value"), page.get_attribute("progress", "max")) == ("150", "301")
@@ -27,7 +28,7 @@ def test_a_release_page_follows_its_build_then_a_new_account_downloads_it(page, 
     page.wait_for_function("document.querySelector('progress').value === 240")  # polled every 2 s
     assert page.text_content(".progress-text") == "running, 240 of 301 files"
 
-    built = releases.release_build(release_id=release.id)  # the worker finishes: the page reloads itself
+    built = release_build(release_id=release.id)  # the worker finishes: the page reloads itself
     page.wait_for_selector("a.download", timeout=10_000)
     assert "## Composition" in page.text_content("#datasheet")
 

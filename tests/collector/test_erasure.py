@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from collector.models import Clip, Consent, Contributor, Demographics, Tombstone
-from collector.pseudonyms import speaker_hash
+from core.pseudonyms import speaker_hash
 from tests.audio_factory import tone, wav_bytes
 from tests.collector.test_consent import upload
 from tests.conftest import give_consent
@@ -74,12 +74,12 @@ def test_delete_all_erases_every_clip_file_and_personal_row_but_keeps_tombstones
 def test_a_failed_storage_delete_is_finished_by_the_worker_not_lost(volunteer, settings, monkeypatch, django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
-    from collector import tasks
+    from collector import services
 
     (clip,) = record(volunteer, 1)
     handed_over = []
     monkeypatch.setattr(default_storage, "delete", lambda name: (_ for _ in ()).throw(ConnectionError("S3 unreachable")))
-    monkeypatch.setattr(tasks.storage_delete, "delay", lambda name: handed_over.append(name))
+    monkeypatch.setattr(services, "task_enqueue", lambda task, args: handed_over.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         assert volunteer.delete(f"/api/me/clips/{clip['id']}/").status_code == 204
     assert handed_over == [f"clips/speech-commands-demo/{clip['id']}.wav"]

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from collector.models import Campaign, Clip, Contributor
 from tests.audio_factory import tone, wav_bytes
-from training.models import BackgroundNoise, PreparedClip
+from preparation.models import BackgroundNoise, PreparedClip
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 
-from collector.errors import Conflict
+from core.errors import Conflict
 from collector.models import Campaign
+from core.stored_audio import stored_audio_load
 from exporter import model_package
 from tests.conftest import CAMPAIGN
 from tests.training.test_jobs import synthetic_campaign
@@ -101,7 +102,7 @@ def test_features_json_recomputes_the_golden_features_with_librosa_alone(job, pa
     clips = model_package.golden_clips(job)
     assert len(clips) == len(golden["vectors"]) == 5
     for (name, label), vector in zip(clips, golden["vectors"]):
-        audio = jobs.clip_audio_load(name)[: doc["clip_samples"]].astype(np.float64)
+        audio = stored_audio_load(name)[0][: doc["clip_samples"]].astype(np.float64)
         audio = np.pad(audio, (0, doc["clip_samples"] - len(audio)))
         mel = librosa.feature.melspectrogram(
             y=audio, sr=doc["sample_rate"], n_fft=doc["n_fft"], hop_length=doc["hop_samples"], win_length=doc["window_samples"],
@@ -220,8 +221,8 @@ def test_packages_download_through_the_same_gate_as_releases(job, staff_client):
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from exporter.downloads import terms_accept
-    from exporter.models import Download
+    from releases.downloads import terms_accept
+    from exporter.models import PackageDownload
 
     url = f"/api/training/jobs/{job.id}/package/"
     assert Client().get(url).status_code == 401
@@ -236,7 +237,7 @@ def test_packages_download_through_the_same_gate_as_releases(job, staff_client):
     assert response.status_code == 200 and response["Content-Disposition"].endswith(f'"{model_package.model_package_filename(job)}"')
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.namelist()[: len(BASE_ENTRIES)] == BASE_ENTRIES and archive.read("model.tflite") == stored(job.model_int8)
-    assert list(Download.objects.values_list("user__username", "job_id")) == [("dev", job.id)]
+    assert list(PackageDownload.objects.values_list("user__username", "job_id")) == [("dev", job.id)]
 
     TrainingJob.objects.filter(id=job.id).update(withdrawn_clips=2)
     refused = developer.get(url)

@@ -6,12 +6,12 @@ import time
 import pytest
 from django.db import connection
 
-from collector.errors import Conflict
+from core.errors import Conflict
 from labeling import rules, services
 from labeling.models import StatusChange, Vote
 from tests.factories import clip_recorded, contributor_with_consent
 from tests.services import require_postgres
-from training.models import PreparedClip
+from preparation.models import PreparedClip
 
 pytestmark = pytest.mark.worker
 THREADS = 24

@@ -7,7 +7,7 @@ from labeling import services
 from labeling.models import Vote
 from tests.conftest import CAMPAIGN, give_consent
 from tests.factories import clip_recorded, contributor_with_consent
-from training.models import PreparedClip
+from preparation.models import PreparedClip
 
 pytestmark = pytest.mark.django_db
 

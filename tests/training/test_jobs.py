@@ -9,8 +9,10 @@ from django.core.management import call_command
 
 from collector.models import Clip
 from tests.audio_factory import wav_bytes
-from training import jobs, services
-from training.models import PreparedClip, TrainingJob
+from preparation import services
+from training import jobs
+from preparation.models import PreparedClip
+from training.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
 WORDS = ["yes", "no", "up", "bed", "cat"]
@@ -89,7 +91,7 @@ def test_cancel_a_queued_job_and_a_running_one(tmp_path, demo_campaign):
 
 
 def test_launch_refuses_bad_requests(demo_campaign):
-    from collector.errors import ApplicationError
+    from core.errors import ApplicationError
 
     with pytest.raises(ApplicationError, match="not keywords of campaign"):
         jobs.job_launch(campaign=demo_campaign, keywords=["banana"])
@@ -101,7 +103,7 @@ def test_launch_refuses_bad_requests(demo_campaign):
 
 
 def test_launch_needs_speakers_in_every_split(tmp_path, demo_campaign):
-    from collector.errors import ApplicationError
+    from core.errors import ApplicationError
 
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=2)
     with pytest.raises(ApplicationError, match="more speakers are needed"):

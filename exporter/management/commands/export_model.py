@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from collector.errors import ApplicationError
-from collector.progress import ProgressBar
+from core.errors import ApplicationError
+from core.progress import ProgressBar
 from exporter.model_package import STAGES, write_model_package
 from training.models import TrainingJob
 

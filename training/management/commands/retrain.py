@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from collector.errors import ApplicationError
+from core.errors import ApplicationError
 from training.jobs import job_retrain
 from training.models import TrainingJob
 

@@ -2,9 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from collector.errors import ApplicationError
-from collector.progress import ProgressBar, follow
+from core.errors import ApplicationError
+from core.progress import ProgressBar, follow
 from collector.selectors import campaign_by_slug_or_name
+from kws import architectures
 from training.jobs import job_launch
 from training.models import TrainingJob
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign slug or name")
         parser.add_argument("--keywords", required=True, help="comma-separated target keywords, e.g. yes,no,up")
-        parser.add_argument("--arch", default="ds_cnn", choices=["ds_cnn", "tiny_conv"])
+        parser.add_argument("--arch", default=architectures.DEFAULT_ARCHITECTURE, choices=list(architectures.ARCHITECTURES))
         parser.add_argument("--epochs", type=int, default=30)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--release", default="", help="train on this dataset release's clips (default: every prepared valid clip)")

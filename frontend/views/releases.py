@@ -1,0 +1,82 @@
+"""Release pages, developer accounts and downloads. Downloads go through the same checks as the API."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ApplicationError
+from releases import downloads, selectors
+from releases.terms import TERMS_TEXT, TERMS_VERSION
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(required=True, help_text="Where we tell you if speakers of a release you downloaded withdraw.")
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "email"]
+
+
+def _next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect(_next(request, "/releases/"))
+    return render(request, "frontend/signup.html", {"form": form, "next": _next(request, "/releases/")}, status=400 if form.errors else 200)
+
+
+@ensure_csrf_cookie
+def release_list(request):
+    context = {"releases": selectors.releases_for().order_by("campaign__name", "-created_at"), "terms_accepted": downloads.terms_accepted(request.user)}
+    return render(request, "frontend/releases.html", context)
+
+
+def release_detail(request, release_id: int):
+    release = get_object_or_404(selectors.releases_for(), id=release_id)
+    return render(request, "frontend/release.html", {"release": release, "terms_accepted": downloads.terms_accepted(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms(request):
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("accept") == "yes":
+            downloads.terms_accept(user=request.user)
+            return redirect(_next(request, "/releases/"))
+        error = "Tick the box to accept the terms, or go back."
+    context = {"text": TERMS_TEXT, "version": TERMS_VERSION, "accepted": downloads.terms_accepted(request.user), "error": error,
+               "next": _next(request, "/releases/")}
+    return render(request, "frontend/terms.html", context, status=400 if error else 200)
+
+
+def release_download(request, release_id: int):
+    release = get_object_or_404(selectors.releases_for(), id=release_id)
+    return download_gated(request, lambda: downloads.release_download(user=request.user, release=release), f"/releases/{release_id}/")
+
+
+def download_gated(request, fetch, back: str):
+    """Sends a visitor to log in or accept the terms first, then back here; other refusals show their reason."""
+    try:
+        return fetch()
+    except downloads.LoginRequired:
+        return redirect(f"/accounts/login/?next={quote(request.get_full_path())}")
+    except downloads.TermsRequired:
+        return redirect(f"/releases/terms/?next={quote(request.get_full_path())}")
+    except ApplicationError as exc:
+        return render(request, "frontend/download_refused.html", {"message": exc.message, "back": back}, status=exc.status_code)

@@ -1,0 +1,120 @@
+"""A trained model's package files, built in one place from its artefacts: models, C arrays, feature and
+recognizer settings, golden vectors and the rendered firmware sketch. Pure: the caller gathers the artefacts
+(stored models, a few test clips' audio, texts) and writes the zip."""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kws import c_array, features, firmware, quantize
+from kws import train as kws_train
+from kws.recognizer import RecognizerParams
+
+GOLDEN_FORMAT_VERSION = 1
+FIRMWARE_DIR = "firmware"
+STAGES = ("models", "golden vectors", "firmware sketch", "zip")  # what on_progress counts
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PackageArtefacts:
+    """Everything a package is made of, as the training job left it."""
+
+    model_int8: bytes
+    model_float: bytes
+    labels: list[str]
+    feature_params: features.FeatureParams
+    normalization: dict
+    arena_bytes: int
+    recognizer: RecognizerParams
+    golden_audio: Sequence[tuple[np.ndarray, str]]  # (test clip samples, expected label): golden vectors, never shipped as audio
+    readme: str
+    model_card: str
+    metrics: dict
+
+
+def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallback | None = None) -> dict[str, bytes]:
+    """Every entry of the package, in the order it is written; `on_progress(done, total)` after each of the first STAGES."""
+    report = on_progress or (lambda done, total: None)
+    a = artefacts
+    q_in, q_out = quantize.io_quantization(a.model_int8)
+    report(1, len(STAGES))
+    golden = golden_vectors(a, q_in, q_out)
+    report(2, len(STAGES))
+    sketch = firmware.render_sketch(model_int8=a.model_int8, labels=a.labels, feature_params=a.feature_params, normalization=a.normalization,
+                                    recognizer_params=a.recognizer, arena_bytes=a.arena_bytes)
+    report(3, len(STAGES))
+    entries = {
+        "README.md": a.readme.encode(),
+        "model.tflite": a.model_int8,
+        "model_float.tflite": a.model_float,
+        "model_data.cc": c_array.model_source(a.model_int8).encode(),
+        "model_data.h": c_array.model_header().encode(),
+        "labels.txt": "".join(f"{label}\n" for label in a.labels).encode(),
+        "features.json": json_bytes(features.features_json(a.feature_params, normalization=a.normalization, input_quantization=q_in.as_dict())),
+        "model_settings.h": sketch[f"{firmware.SKETCH_NAME}/model_settings.h"],  # the sketch's own, so the two never differ
+        "recognizer.json": json_bytes(recognizer_json(a.labels, a.recognizer)),
+        "metrics.json": json_bytes(a.metrics),
+        "model_card.md": a.model_card.encode(),
+        "golden_vectors.json": json_bytes(golden),
+    }
+    entries.update({f"{FIRMWARE_DIR}/{path}": data for path, data in sorted(sketch.items())})
+    return entries
+
+
+def recognizer_json(labels: list[str], recognizer: RecognizerParams) -> dict:
+    return {
+        "labels": labels,
+        **recognizer.as_dict(),
+        "notes": "kws.recognizer.Recognizer: average the output probabilities over average_window_ms, report the top label "
+                 "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
+                 "suppression_ms; _silence_ and _unknown_ are never reported.",
+    }
+
+
+def golden_vectors(a: PackageArtefacts, q_in: quantize.Quantization, q_out: quantize.Quantization) -> dict:
+    """A few test clips through the whole int8 path: their features, the int8 input and the int8 output of the
+    TFLM interpreter. No audio, clip id or contributor goes in."""
+    params = a.feature_params
+    audio = np.array([features.fit_length(samples, params) for samples, _ in a.golden_audio], dtype=np.float32).reshape(-1, params.clip_samples)
+    log_mel = features.featurize_batch(audio, params) if len(audio) else np.zeros((0, *params.shape), np.float32)
+    x_q = q_in.quantize(kws_train.featurize_normalized(audio, a.normalization, params))
+    outputs = quantize.tflm_run(a.model_int8, x_q, a.arena_bytes) if len(x_q) else np.zeros((0, len(a.labels)), np.int8)
+    return {
+        "format_version": GOLDEN_FORMAT_VERSION,
+        "model_sha256": hashlib.sha256(a.model_int8).hexdigest(),
+        "interpreter": f"tflite_micro {importlib.metadata.version('tflite_micro')}",
+        "arena_bytes": a.arena_bytes,
+        "labels": a.labels,
+        "input_shape": [1, params.frames, params.channels],
+        "normalization": a.normalization,
+        "input_quantization": q_in.as_dict(),
+        "output_quantization": q_out.as_dict(),
+        "vectors": [
+            {
+                "label": label,
+                "predicted": a.labels[int(np.argmax(output))],
+                "features": feats.astype(np.float64).tolist(),
+                "input_int8": x.tolist(),
+                "output_int8": output.tolist(),
+            }
+            for (_, label), feats, x, output in zip(a.golden_audio, log_mel, x_q, outputs, strict=True)
+        ],
+    }
+
+
+_NUMBER_LIST = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+
+
+def json_bytes(doc: dict) -> bytes:
+    """Indented JSON with each list of numbers on one line (a matrix reads as one row per line)."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    text = _NUMBER_LIST.sub(lambda m: "[" + ", ".join(part.strip() for part in m.group(1).split(",")) + "]", text)
+    return (text + "\n").encode()

@@ -1,0 +1,72 @@
+"""The preparation stage: each valid clip's claimed way to cleaned audio, a split and cached features; background noise."""
+from django.db import models
+
+from collector.models import Campaign, Clip
+
+
+class PreparedClip(models.Model):
+    """A valid clip's way through the preparation pipeline. Created once, when the clip becomes valid."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        DROPPED = "dropped"  # e.g. too quiet after cleaning: not training data
+        FAILED = "failed"  # a poison clip: the reason is in `error`
+
+    class Split(models.TextChoices):
+        TRAINING = "training"
+        VALIDATION = "validation"
+        TESTING = "testing"
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="preparation")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    split = models.CharField(max_length=10, choices=Split.choices, blank=True)
+    cleaned_audio = models.FileField(max_length=255, blank=True)
+    cleaning_params = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Claims so far; also the fencing token of the current claim.")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A running claim older than this belongs to a dead worker.")
+    error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "training_preparedclip"  # created by training's migrations, before this app existed
+        indexes = [models.Index(fields=["state", "id"], name="prepared_clip_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.clip_id} {self.state}"
+
+
+class ClipFeatures(models.Model):
+    """Cached features of one clip under one FeatureParams (keyed by clip sha256 and params hash)."""
+
+    preparation = models.ForeignKey(PreparedClip, on_delete=models.CASCADE, related_name="features")
+    clip_sha256 = models.CharField(max_length=64)
+    params_hash = models.CharField(max_length=12)
+    frames = models.PositiveSmallIntegerField()
+    channels = models.PositiveSmallIntegerField()
+    data = models.BinaryField(help_text="float32, little-endian, frames x channels")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "training_clipfeatures"
+        constraints = [models.UniqueConstraint(fields=["preparation", "params_hash"], name="features_once_per_params")]
+        indexes = [models.Index(fields=["clip_sha256", "params_hash"])]
+
+
+class BackgroundNoise(models.Model):
+    """A long recording of background noise for a campaign; silence examples are cut from it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="background_noise")
+    name = models.CharField(max_length=200)
+    audio = models.FileField(max_length=255, upload_to="noise/")
+    duration_s = models.FloatField()
+    sample_rate = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "training_backgroundnoise"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_s:.0f} s)"

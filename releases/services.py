@@ -1,0 +1,124 @@
+"""Writes of the releases stage: freeze a campaign's decided clips into a release (a worker builds it), mark notices sent."""
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from collector.models import Campaign, Clip
+from core.errors import ApplicationError, Conflict
+from core.pseudonyms import speaker_hash
+from core.task_queue import task_enqueue
+from preparation.models import BackgroundNoise, PreparedClip
+from releases.models import Release, ReleaseClip
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PATH_N = re.compile(r"_nohash_(\d+)\.wav$")
+BUILD_RELEASE_TASK = "releases.build_release"
+
+
+def release_name_checked(*, name: str) -> str:
+    """The release name as it will be stored, or a clear error."""
+    name = name.strip()
+    if not NAME_PATTERN.match(name):
+        raise ApplicationError("release name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", code="bad_value")
+    return name
+
+
+def release_licence_checked(*, licence: str, campaign: Campaign) -> str:
+    """The licence as it will be stored (empty: the campaign's), or a clear error."""
+    licence = (licence or campaign.licence).strip()
+    if not licence or len(licence) > 64:
+        raise ApplicationError("licence must be an SPDX id such as CC-BY-4.0", code="bad_value")
+    return licence
+
+
+def _releasable(campaign: Campaign):
+    return Clip.objects.filter(campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE).exclude(preparation__cleaned_audio="")
+
+
+def release_data_check(*, campaign: Campaign) -> None:
+    """A release needs at least one prepared valid clip."""
+    if not _releasable(campaign).exists():
+        raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips to release yet", code="no_data")
+
+
+def release_name_free_check(*, campaign: Campaign, name: str) -> None:
+    """A name this campaign's releases already use gets a clear error early (the unique constraint decides)."""
+    if campaign.releases.filter(name=name).exists():
+        raise _name_taken(campaign, name)
+
+
+def _name_taken(campaign: Campaign, name: str) -> Conflict:
+    return Conflict(f"campaign '{campaign.name}' already has a release named '{name}': releases never change, pick a new name", code="duplicate")
+
+
+def release_create(*, campaign: Campaign, name: str, licence: str = "", user=None) -> Release:
+    """Freeze the campaign's decided clips now; the archive is built by a worker (queued on commit)."""
+    name = release_name_checked(name=name)
+    licence = release_licence_checked(licence=licence, campaign=campaign)
+    release_data_check(campaign=campaign)
+    try:
+        with transaction.atomic():
+            previous = campaign.releases.filter(state=Release.State.SUCCEEDED).order_by("-created_at").first()
+            release = Release.objects.create(campaign=campaign, name=name, licence=licence, previous=previous, created_by=user)
+            _freeze(release, _releasable(campaign))
+            transaction.on_commit(lambda: task_enqueue(BUILD_RELEASE_TASK, args=[release.id]))
+    except IntegrityError:
+        raise _name_taken(campaign, name) from None
+    return release
+
+
+def _freeze(release: Release, valid) -> None:
+    campaign = release.campaign
+    earlier = ReleaseClip.objects.filter(release__campaign=campaign, kind=ReleaseClip.Kind.VALID).exclude(release=release)
+    path_of = dict(earlier.values_list("clip_id", "path"))
+    highest: dict[tuple[str, str], int] = {}  # (speaker, keyword dir) -> highest n ever used, erased clips included
+    for path, speaker in earlier.values_list("path", "speaker_hash").iterator():
+        key = (speaker, path.split("/", 1)[0])
+        highest[key] = max(highest.get(key, -1), int(PATH_N.search(path).group(1)))
+    speakers: dict = {}
+
+    def speaker_of(contributor_id) -> str:
+        if contributor_id not in speakers:
+            speakers[contributor_id] = speaker_hash(contributor_id)
+        return speakers[contributor_id]
+
+    batch: list[ReleaseClip] = []
+    frozen = 0
+
+    def add(row: ReleaseClip) -> None:  # written in batches: memory stays flat however large the campaign
+        nonlocal frozen
+        batch.append(row)
+        frozen += row.kind == ReleaseClip.Kind.VALID
+        if len(batch) >= 2000:
+            ReleaseClip.objects.bulk_create(batch)
+            batch.clear()
+
+    for clip_id, sha, contributor_id, keyword, split in valid.order_by("created_at", "id").values_list(
+            "id", "sha256", "contributor_id", "keyword__text", "preparation__split").iterator():
+        speaker = speaker_of(contributor_id)
+        path = path_of.get(clip_id)
+        if path is None:  # a new clip: the next number for this speaker and word, so earlier paths never move
+            folder = keyword_folder(keyword)
+            n = highest[speaker, folder] = highest.get((speaker, folder), -1) + 1
+            path = f"{folder}/{speaker}_nohash_{n}.wav"
+        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword,
+                        kind=ReleaseClip.Kind.VALID, split=split, path=path))
+    decided = Clip.objects.filter(campaign=campaign, status__in=[Clip.Status.OTHER, Clip.Status.INVALID], is_gold=False)
+    for clip_id, sha, contributor_id, keyword, status in decided.order_by("created_at", "id").values_list(
+            "id", "sha256", "contributor_id", "keyword__text", "status").iterator():
+        speaker = speaker_of(contributor_id)
+        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status))
+    ReleaseClip.objects.bulk_create(batch)
+    noises = BackgroundNoise.objects.filter(campaign=campaign).count()
+    Release.objects.filter(id=release.id).update(progress_total=frozen + noises)
+
+
+def keyword_folder(keyword: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", keyword.strip()).strip("._") or "keyword"
+
+
+def release_mark_notified(*, release_id: int) -> None:
+    Release.objects.filter(id=release_id).update(downloaders_notified_at=timezone.now())
