@@ -1,4 +1,5 @@
 """The app under gunicorn for the load benchmarks: migrated, demo campaign loaded, /healthz answering."""
+
 from __future__ import annotations
 
 import contextlib
@@ -32,9 +33,18 @@ def served_app(env: dict, port: int, web_workers: int) -> Iterator[str]:
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen(
-        [os.path.join(os.path.dirname(python), "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(web_workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            os.path.join(os.path.dirname(python), "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(web_workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

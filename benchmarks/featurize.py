@@ -10,6 +10,7 @@ paths agree, and prints clips/s for each and two limits:
 - flop_peak_limit: the floating-point operations of a clip divided by this core's float32 matrix
   multiply rate; FFTs never run at that rate, so this is a bound no FFT-based path approaches.
 """
+
 import os
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
@@ -99,8 +100,10 @@ def main() -> None:
     print(f"clips={len(clips)} batch={args.batch} max_rel_diff={max_relative:.2e}")
     print(f"fast_clips_s={fast_rate:.0f} librosa_clips_s={librosa_rate:.0f} speedup={fast_rate / librosa_rate:.1f}x")
     print(f"arithmetic_limit_clips_s={kernel_limit:.0f} limit_over_fast={kernel_limit / fast_rate:.2f}x")
-    print(f"flops_per_clip={flops_per_clip() / 1e6:.2f}M core_matmul_gflops={gflops:.1f} flop_peak_limit_clips_s={peak_limit:.0f} "
-          f"peak_over_fast={peak_limit / fast_rate:.1f}x")
+    print(
+        f"flops_per_clip={flops_per_clip() / 1e6:.2f}M core_matmul_gflops={gflops:.1f} flop_peak_limit_clips_s={peak_limit:.0f} "
+        f"peak_over_fast={peak_limit / fast_rate:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Without --model it counts the two architectures training offers (tiny_conv and t
 classes), converted to int8 untrained: MACs depend on the layer shapes only. The cycle costs are the stated
 assumptions of kws/opcount.py (estimates, not measurements on a board).
 """
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -44,11 +45,15 @@ def report_frame() -> None:
     p = features.DEFAULT_PARAMS
     ops = opcount.frame_ops(p)
     stride_ms = 1000 * p.hop_samples / p.sample_rate
-    print(f"assumptions: clock={opcount.CLOCK_HZ // 1_000_000}MHz cycles_per_flop={opcount.CYCLES_PER_FLOP} "
-          f"cycles_per_logf={opcount.CYCLES_PER_LOG} cycles_per_divide={opcount.CYCLES_PER_DIVIDE} macs_per_cycle={opcount.MACS_PER_CYCLE:g}")
+    print(
+        f"assumptions: clock={opcount.CLOCK_HZ // 1_000_000}MHz cycles_per_flop={opcount.CYCLES_PER_FLOP} "
+        f"cycles_per_logf={opcount.CYCLES_PER_LOG} cycles_per_divide={opcount.CYCLES_PER_DIVIDE} macs_per_cycle={opcount.MACS_PER_CYCLE:g}"
+    )
     print("frame: " + " ".join(f"{k}={v}" for k, v in ops.as_dict().items()))
-    print(f"frame_ops={ops.total_ops} frame_cycles={ops.cycles} frame_ms_at_64mhz={ops.ms_at():.3f} stride_ms={stride_ms:g} "
-          f"share_of_stride={ops.ms_at() / stride_ms:.1%}")
+    print(
+        f"frame_ops={ops.total_ops} frame_cycles={ops.cycles} frame_ms_at_64mhz={ops.ms_at():.3f} stride_ms={stride_ms:g} "
+        f"share_of_stride={ops.ms_at() / stride_ms:.1%}"
+    )
 
 
 def report_model(name: str, model: bytes) -> None:
@@ -60,13 +65,17 @@ def report_model(name: str, model: bytes) -> None:
     inference_ms = ops.cycles() / opcount.CLOCK_HZ * 1000
     by_op = " ".join(f"{op.lower()}={macs}" for op, macs in sorted(ops.by_op.items()))
     print(f"model={name} model_bytes={len(model)} arena_bytes={arena} model_macs={ops.macs} ({by_op})")
-    print(f"model={name} inference_ms_at_64mhz={inference_ms:.2f} inferences_per_s={ops.inferences_per_s():.1f} "
-          f"inferences_per_s_at_2_macs_per_cycle={ops.inferences_per_s(2.0):.1f} needed_per_s={needed:g} "
-          f"cpu_share_at_needed_rate={needed * inference_ms / 1000:.1%}")
+    print(
+        f"model={name} inference_ms_at_64mhz={inference_ms:.2f} inferences_per_s={ops.inferences_per_s():.1f} "
+        f"inferences_per_s_at_2_macs_per_cycle={ops.inferences_per_s(2.0):.1f} needed_per_s={needed:g} "
+        f"cpu_share_at_needed_rate={needed * inference_ms / 1000:.1%}"
+    )
 
 
 def report_size() -> None:
-    done = subprocess.run(["make", "-s", "-C", str(ROOT / "firmware"), f"PYTHON={sys.executable}", "arm"], capture_output=True, text=True)
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT / "firmware"), f"PYTHON={sys.executable}", "arm"], capture_output=True, text=True
+    )
     print(done.stdout.rstrip())
     if done.returncode != 0:
         print(done.stderr.rstrip())
@@ -78,7 +87,11 @@ def main() -> None:
     parser.add_argument("--model", action="append", type=Path, help="an int8 .tflite model to count (repeatable)")
     args = parser.parse_args()
     report_frame()
-    models = {path.name: path.read_bytes() for path in args.model} if args.model else {a: untrained_int8(a) for a in architectures.ARCHITECTURES}
+    models = (
+        {path.name: path.read_bytes() for path in args.model}
+        if args.model
+        else {a: untrained_int8(a) for a in architectures.ARCHITECTURES}
+    )
     for name, model in models.items():
         report_model(name, model)
     report_size()

@@ -8,6 +8,7 @@ tone burst in noise), starts `--workers` worker processes on the preparation que
 `manage.py import_dataset --validated`, and prints clips/s from the start of the import until the last
 clip is featurized, plus the workers' peak RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,28 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.review_queue import recreate_database  # noqa: E402
 from tests.audio_factory import wav_bytes  # noqa: E402
 
-WORDS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
-         "bed", "bird", "cat", "dog", "happy", "house", "marvin", "sheila", "tree", "wow"]
+WORDS = [
+    "yes",
+    "no",
+    "up",
+    "down",
+    "left",
+    "right",
+    "on",
+    "off",
+    "stop",
+    "go",
+    "bed",
+    "bird",
+    "cat",
+    "dog",
+    "happy",
+    "house",
+    "marvin",
+    "sheila",
+    "tree",
+    "wow",
+]
 
 
 def write_dataset(root: Path, clips: int) -> None:
@@ -37,13 +58,17 @@ def write_dataset(root: Path, clips: int) -> None:
         (root / word).mkdir(parents=True, exist_ok=True)
         f0 = 100 + 10 * (i % len(WORDS)) + rng.uniform(0, 40)
         envelope = np.exp(-((t - rng.uniform(0.35, 0.65)) ** 2) / 0.01)
-        x = 0.3 * envelope * np.sin(2 * np.pi * f0 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * f0 * t)) + rng.normal(0, 0.005, t.size)
+        x = 0.3 * envelope * np.sin(2 * np.pi * f0 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * f0 * t)) + rng.normal(
+            0, 0.005, t.size
+        )
         (root / word / f"{i % 200:08x}_nohash_{i}.wav").write_bytes(wav_bytes(x.astype(np.float32)))
 
 
 def peak_rss_mb(pid: int) -> float:
     """VmHWM of a process and its children (the pool processes), largest one."""
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    pids = [pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
     peaks = []
     for p in pids:
         try:
@@ -64,7 +89,13 @@ def main() -> None:
         raise SystemExit("set DATABASE_URL=postgres://... (dropped and recreated) and REDIS_URL=redis://...")
     recreate_database(url)
     var_dir = tempfile.mkdtemp(prefix="chorus-ingest-")
-    env = {**os.environ, "CHORUS_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "CHORUS_VAR_DIR": var_dir,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -73,13 +104,42 @@ def main() -> None:
     write_dataset(dataset, args.clips)
 
     worker = subprocess.Popen(
-        [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency", str(args.workers), "--queues", "prepare"],
-        cwd=ROOT, env=env,
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "WARNING",
+            "--concurrency",
+            str(args.workers),
+            "--queues",
+            "prepare",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     time.sleep(8)  # let the worker boot before the clock starts
     started = time.perf_counter()
-    subprocess.run([python, "manage.py", "import_dataset", str(dataset), "--campaign", "speech-commands-demo", "--validated", "--source", "bench"],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            python,
+            "manage.py",
+            "import_dataset",
+            str(dataset),
+            "--campaign",
+            "speech-commands-demo",
+            "--validated",
+            "--source",
+            "bench",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     imported = time.perf_counter() - started
     import psycopg2
 

@@ -17,6 +17,7 @@ Each reviewer answers one clip before the clock starts (their first answer in a 
 their consent from the database; its latency is printed on its own as first_vote), then all start
 together, each thinking before every request, and all stop together.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,14 @@ SPEAKERS = 20_000
 VOTERS = 10_000
 PRIOR_ANSWERS = 1_000
 # (share of clips, valid votes, invalid votes, status)
-MIX = [(0.30, 2, 1, "valid"), (0.20, 2, 0, "valid"), (0.10, 0, 2, "invalid"), (0.10, 1, 2, "invalid"), (0.15, 1, 0, "pending"), (0.15, 0, 0, "pending")]
+MIX = [
+    (0.30, 2, 1, "valid"),
+    (0.20, 2, 0, "valid"),
+    (0.10, 0, 2, "invalid"),
+    (0.10, 1, 2, "invalid"),
+    (0.15, 1, 0, "pending"),
+    (0.15, 0, 0, "pending"),
+]
 
 
 @contextmanager
@@ -48,8 +56,13 @@ def _admin_connection(url: str):
     import psycopg2
 
     parsed = urlparse(url)
-    admin = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", password=parsed.password,
-                             dbname="postgres")
+    admin = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+    )
     admin.autocommit = True
     try:
         yield admin
@@ -104,12 +117,21 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
     now = "2026-11-21 00:00:00+00"
     with connection.cursor() as c:
         cursor = c.cursor
-        copy(cursor, "collector_contributor", ["id", "token_sha256", "created_at"], [[p, uuid.uuid4().hex + uuid.uuid4().hex, now] for p in people])
-        copy(cursor, "collector_consent", ["contributor_id", "campaign_id", "version", "text_sha256", "is_adult", "licence", "accepted_at"],
-             [[p, campaign.id, document.version, document.sha256, "t", campaign.licence, now] for p in people])
+        copy(
+            cursor,
+            "collector_contributor",
+            ["id", "token_sha256", "created_at"],
+            [[p, uuid.uuid4().hex + uuid.uuid4().hex, now] for p in people],
+        )
+        copy(
+            cursor,
+            "collector_consent",
+            ["contributor_id", "campaign_id", "version", "text_sha256", "is_adult", "licence", "accepted_at"],
+            [[p, campaign.id, document.version, document.sha256, "t", campaign.licence, now] for p in people],
+        )
         cursor.execute("SELECT contributor_id, id FROM collector_consent")
         consent_of = dict(cursor.fetchall())
-        speakers, voters, bench = people[:SPEAKERS], people[SPEAKERS:SPEAKERS + VOTERS], people[SPEAKERS + VOTERS:]
+        speakers, voters, bench = people[:SPEAKERS], people[SPEAKERS : SPEAKERS + VOTERS], people[SPEAKERS + VOTERS :]
 
         kinds = rng.choice(len(MIX), size=n_clips, p=[m[0] for m in MIX])
         clip_ids = [uuid.uuid4() for _ in range(n_clips)]
@@ -117,24 +139,92 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
         keyword_idx = rng.integers(0, len(keyword_ids), n_clips)
         voter_start = rng.integers(0, VOTERS, n_clips)
         chunk = 100_000
-        clip_columns = ["id", "campaign_id", "keyword_id", "contributor_id", "consent_id", "consent_version", "audio", "sha256", "duration_s",
-                        "sample_rate", "num_samples", "original_sample_rate", "original_channels", "original_format", "status", "status_reason",
-                        "decided_at", "valid_votes", "invalid_votes", "votes_counted", "review_lease_until", "is_gold", "gold_answer", "rms_dbfs",
-                        "peak", "clipped_ratio", "voiced_duration_s", "loudest_1s_mean_abs", "too_quiet", "created_at",
-                        "source", "source_path", "licence"]
+        clip_columns = [
+            "id",
+            "campaign_id",
+            "keyword_id",
+            "contributor_id",
+            "consent_id",
+            "consent_version",
+            "audio",
+            "sha256",
+            "duration_s",
+            "sample_rate",
+            "num_samples",
+            "original_sample_rate",
+            "original_channels",
+            "original_format",
+            "status",
+            "status_reason",
+            "decided_at",
+            "valid_votes",
+            "invalid_votes",
+            "votes_counted",
+            "review_lease_until",
+            "is_gold",
+            "gold_answer",
+            "rms_dbfs",
+            "peak",
+            "clipped_ratio",
+            "voiced_duration_s",
+            "loudest_1s_mean_abs",
+            "too_quiet",
+            "created_at",
+            "source",
+            "source_path",
+            "licence",
+        ]
         for lo in range(0, n_clips, chunk):
             rows, votes = [], []
             for i in range(lo, min(lo + chunk, n_clips)):
                 _, valid, invalid, status = MIX[kinds[i]]
                 speaker = speakers[speaker_idx[i]]
-                rows.append([clip_ids[i], campaign.id, keyword_ids[keyword_idx[i]], speaker, consent_of[speaker], "1", f"clips/bench/{clip_ids[i]}.wav",
-                             uuid.uuid4().hex * 2, 1.5, 16000, 24000, 48000, 1, "WAV/PCM_16", status, "votes" if status != "pending" else "",
-                             now if status != "pending" else None, valid, invalid, valid + invalid, None, "f", "", -20.0, 0.5, 0.0, 0.6, 0.05, "f",
-                             "2026-01-01 00:00:00+00", "chorus", "", "CC-BY-4.0"])
+                rows.append(
+                    [
+                        clip_ids[i],
+                        campaign.id,
+                        keyword_ids[keyword_idx[i]],
+                        speaker,
+                        consent_of[speaker],
+                        "1",
+                        f"clips/bench/{clip_ids[i]}.wav",
+                        uuid.uuid4().hex * 2,
+                        1.5,
+                        16000,
+                        24000,
+                        48000,
+                        1,
+                        "WAV/PCM_16",
+                        status,
+                        "votes" if status != "pending" else "",
+                        now if status != "pending" else None,
+                        valid,
+                        invalid,
+                        valid + invalid,
+                        None,
+                        "f",
+                        "",
+                        -20.0,
+                        0.5,
+                        0.0,
+                        0.6,
+                        0.05,
+                        "f",
+                        "2026-01-01 00:00:00+00",
+                        "chorus",
+                        "",
+                        "CC-BY-4.0",
+                    ]
+                )
                 for k, kind in enumerate(["valid"] * valid + ["invalid"] * invalid):
                     votes.append([clip_ids[i], voters[(voter_start[i] + k) % VOTERS], kind, "", "", 1, now])
             copy(cursor, "collector_clip", clip_columns, rows)
-            copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"], votes)
+            copy(
+                cursor,
+                "labeling_vote",
+                ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
+                votes,
+            )
         # spread creation times so "oldest first" has an order
         cursor.execute("UPDATE collector_clip SET created_at = created_at + (random() * interval '300 days')")
         # Each benchmark reviewer has a history of earlier answers: spread over the table (a reviewer's
@@ -147,9 +237,16 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
             history = {reviewer: [r[0] for r in cursor.fetchall()] for reviewer in bench[:1]}
             history = {reviewer: history[bench[0]] for reviewer in bench}
         else:
-            history = {reviewer: [clip_ids[i] for i in rng.choice(n_clips, min(PRIOR_ANSWERS, n_clips), replace=False)] for reviewer in bench}
-        copy(cursor, "labeling_vote", ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
-             [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in history[reviewer]])
+            history = {
+                reviewer: [clip_ids[i] for i in rng.choice(n_clips, min(PRIOR_ANSWERS, n_clips), replace=False)]
+                for reviewer in bench
+            }
+        copy(
+            cursor,
+            "labeling_vote",
+            ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
+            [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in history[reviewer]],
+        )
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM collector_clip")
         clips = cursor.fetchone()[0]
@@ -212,8 +309,8 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     """One client process running a few reviewers as threads (processes keep the GIL out of the figures)."""
     from django.db import connection
 
-    from core import after_response
     from collector.models import Campaign, Contributor
+    from core import after_response
     from labeling import services
 
     campaign = Campaign.objects.get(slug="speech-commands-demo")
@@ -251,10 +348,14 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
             # A reviewer's first answer in a process also checks their consent in the database (then it is
             # remembered): reported on its own, so a short run does not count it once per reviewer in p99.
             _, first_vote = review_one(voter, rng, think)
-            barrier.wait(timeout=300)  # every reviewer in every process is warm: no start-up work overlaps the measurement
+            barrier.wait(
+                timeout=300
+            )  # every reviewer in every process is warm: no start-up work overlaps the measurement
             stop_at = time.monotonic() + seconds
             while time.monotonic() < stop_at:
-                took_next, took_vote = review_one(voter, rng, think)  # thinks first too: reviewers arrive at random moments
+                took_next, took_vote = review_one(
+                    voter, rng, think
+                )  # thinks first too: reviewers arrive at random moments
                 mine_next.append(took_next)
                 if took_vote is None:
                     break
@@ -272,7 +373,10 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     gc.collect()
     gc.freeze()  # long-lived objects (Django, models) out of the collector's way, as a tuned web worker does
     sys.setswitchinterval(0.0005)  # reviewers share a process: hand the GIL over sooner than the 5 ms default
-    threads = [threading.Thread(target=reviewer, args=(c, np.random.default_rng(seed * 1000 + i))) for i, c in enumerate(reviewer_ids)]
+    threads = [
+        threading.Thread(target=reviewer, args=(c, np.random.default_rng(seed * 1000 + i)))
+        for i, c in enumerate(reviewer_ids)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -280,7 +384,9 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
     out.send((next_ms, vote_ms, first_vote_ms))
 
 
-def run_reviewers(bench: list, seconds: float, think_ms: float, processes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run_reviewers(
+    bench: list, seconds: float, think_ms: float, processes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     import multiprocessing
 
     from django.db import connections
@@ -291,7 +397,9 @@ def run_reviewers(bench: list, seconds: float, think_ms: float, processes: int) 
     barrier = context.Barrier(len(bench))
     for p in range(processes):
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_reviewer_process, args=(bench[p::processes], seconds, think_ms, p, barrier, send))
+        child = context.Process(
+            target=_reviewer_process, args=(bench[p::processes], seconds, think_ms, p, barrier, send)
+        )
         child.start()
         pipes.append(receive)
         children.append(child)
@@ -310,18 +418,34 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--think-ms", type=float, default=1000, help="mean pause before each request (a reviewer listens to a 1.5 s clip)")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=1000,
+        help="mean pause before each request (a reviewer listens to a 1.5 s clip)",
+    )
     parser.add_argument("--processes", type=int, default=5, help="client processes the reviewers are spread over")
-    parser.add_argument("--head-skips", action="store_true", help="worst case: every reviewer skipped the 1,000 clips at the head of the queue")
-    parser.add_argument("--keep-loaded", action="store_true",
-                        help="keep a copy of each freshly loaded database and start later runs from it (for repeated runs)")
+    parser.add_argument(
+        "--head-skips",
+        action="store_true",
+        help="worst case: every reviewer skipped the 1,000 clips at the head of the queue",
+    )
+    parser.add_argument(
+        "--keep-loaded",
+        action="store_true",
+        help="keep a copy of each freshly loaded database and start later runs from it (for repeated runs)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL=postgres://... (a database this script may drop and recreate)")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CHORUS_VAR_DIR", "/tmp/chorus-bench-var")
-    for name, value in (("CHORUS_ENV", "production"), ("SECRET_KEY", "benchmark-only"), ("CHORUS_SPEAKER_PEPPER", "benchmark-only")):
+    for name, value in (
+        ("CHORUS_ENV", "production"),
+        ("SECRET_KEY", "benchmark-only"),
+        ("CHORUS_SPEAKER_PEPPER", "benchmark-only"),
+    ):
         os.environ.setdefault(name, value)
     import django
 

@@ -8,6 +8,7 @@ with `import_dataset --validated`, prepares it, then launches and runs a Trainin
 prints int8 top-1 on 12 classes (test speakers never seen in training), float top-1, model bytes, TFLM
 arena bytes and training seconds. Uses DATABASE_URL when set, else SQLite in a temporary folder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,15 @@ sys.path.insert(0, str(ROOT))
 CORE = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 FILLERS = ["bed", "bird", "cat", "dog", "happy", "house", "marvin", "sheila", "tree", "wow"]
 NOISES = ["white", "pink", "brown", "hum"]
-ACCENT_LABELS = {"en-us": "American", "en-gb": "British", "en-gb-scotland": "Scottish", "en-gb-x-rp": "British",
-                 "en-gb-x-gbclan": "British", "en-gb-x-gbcwmd": "British", "en-029": "Caribbean"}
+ACCENT_LABELS = {
+    "en-us": "American",
+    "en-gb": "British",
+    "en-gb-scotland": "Scottish",
+    "en-gb-x-rp": "British",
+    "en-gb-x-gbclan": "British",
+    "en-gb-x-gbcwmd": "British",
+    "en-029": "Caribbean",
+}
 
 
 def _speaker_takes(job: tuple) -> int:
@@ -43,8 +51,12 @@ def _speaker_takes(job: tuple) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for n in range(takes):
             noisy = rng.random() < 0.5
-            clip = synthetic.place(synthetic.say(word, speaker, rng), rng, noise_bed=beds[NOISES[rng.integers(4)]] if noisy else None,
-                                   snr_db=float(rng.uniform(5, 25)) if noisy else None)
+            clip = synthetic.place(
+                synthetic.say(word, speaker, rng),
+                rng,
+                noise_bed=beds[NOISES[rng.integers(4)]] if noisy else None,
+                snr_db=float(rng.uniform(5, 25)) if noisy else None,
+            )
             (folder / f"{speaker.id}_nohash_{n}.wav").write_bytes(wav_bytes(clip))
     return takes * len(CORE + FILLERS)
 
@@ -76,7 +88,10 @@ def main() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     started = time.perf_counter()
     voices = make_corpus(workdir / "corpus", args.speakers, args.takes)
-    print(f"corpus: {args.speakers} speakers x {len(CORE + FILLERS)} words x {args.takes} takes in {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"corpus: {args.speakers} speakers x {len(CORE + FILLERS)} words x {args.takes} takes in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
     import django
 
@@ -90,12 +105,23 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     campaign = Campaign.objects.get(slug="speech-commands-demo")
-    call_command("import_dataset", str(workdir / "corpus"), "--campaign", campaign.slug, "--validated", "--source", "synthetic",
-                 stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "import_dataset",
+        str(workdir / "corpus"),
+        "--campaign",
+        campaign.slug,
+        "--validated",
+        "--source",
+        "synthetic",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     by_id = {v.id: v for v in voices}
     for contributor in Contributor.objects.filter(external_key__startswith="synthetic:"):
         voice = by_id[contributor.external_key.split(":", 1)[1]]
-        Demographics.objects.update_or_create(contributor=contributor, defaults={"accent": ACCENT_LABELS[voice.accent], "gender": voice.gender})
+        Demographics.objects.update_or_create(
+            contributor=contributor, defaults={"accent": ACCENT_LABELS[voice.accent], "gender": voice.gender}
+        )
     while claims := services.preparation_claim(limit=512):
         services.preparation_run(claims=claims)
 
@@ -105,13 +131,21 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     m = job.metrics
     training_s = (job.finished_at - job.started_at).total_seconds()
-    print(f"job {job.id} {job.state} arch={args.arch} epochs={args.epochs} clips={len(job.clip_ids)} test_examples={m.get('test_examples')}")
-    print(f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} int8_tflite_top1={m['int8_tflite_top1']:.4f} "
-          f"tflite_tflm_agreement={m['tflite_tflm_agreement']:.4f}")
-    print(f"model_bytes={m['model_bytes']} arena_bytes={m['arena_bytes']} training_s={training_s:.0f} job_s={seconds:.0f}")
+    print(
+        f"job {job.id} {job.state} arch={args.arch} epochs={args.epochs} clips={len(job.clip_ids)} test_examples={m.get('test_examples')}"
+    )
+    print(
+        f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} int8_tflite_top1={m['int8_tflite_top1']:.4f} "
+        f"tflite_tflm_agreement={m['tflite_tflm_agreement']:.4f}"
+    )
+    print(
+        f"model_bytes={m['model_bytes']} arena_bytes={m['arena_bytes']} training_s={training_s:.0f} job_s={seconds:.0f}"
+    )
     s = m["streaming"]
-    print(f"false_accepts_per_hour={s['false_accepts_per_hour']} false_reject_rate={s['false_reject_rate']} "
-          f"accent_gap={m['groups']['accent']['gap']} gender_gap={m['groups']['gender']['gap']}")
+    print(
+        f"false_accepts_per_hour={s['false_accepts_per_hour']} false_reject_rate={s['false_reject_rate']} "
+        f"accent_gap={m['groups']['accent']['gap']} gender_gap={m['groups']['gender']['gap']}"
+    )
 
 
 if __name__ == "__main__":

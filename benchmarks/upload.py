@@ -6,6 +6,7 @@ Uses DATABASE_URL / REDIS_URL when set (PostgreSQL + Redis), else the embedded d
 Each upload is a distinct 1.5 s 48 kHz stereo 16-bit WAV, so the server decodes, resamples to 16 kHz
 mono, measures quality, stores the file and writes the row. Prints req_s and p50/p99 in ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,11 +37,19 @@ def main() -> None:
     args = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="chorus-bench-")
-    env = {**os.environ, "CHORUS_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "config.settings",
-           "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "100000/min", "CHORUS_UPLOAD_RATE_ADDRESS": "100000/min"}
+    env = {
+        **os.environ,
+        "CHORUS_VAR_DIR": var_dir,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "100000/min",
+        "CHORUS_UPLOAD_RATE_ADDRESS": "100000/min",
+    }
     with served_app(env, args.port, args.web_workers) as base:
         sessions = [consented_session(base) for _ in range(args.threads)]
-        bodies = [wav_bytes(np.stack([tone(1.5, sample_rate=48_000, seed=i)] * 2, axis=1), 48_000) for i in range(args.uploads)]
+        bodies = [
+            wav_bytes(np.stack([tone(1.5, sample_rate=48_000, seed=i)] * 2, axis=1), 48_000)
+            for i in range(args.uploads)
+        ]
 
         def send(i: int) -> float:
             session = sessions[i % len(sessions)]
@@ -60,7 +69,9 @@ def main() -> None:
         elapsed = time.perf_counter() - started
     database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     print(f"database={database} web_workers={args.web_workers} threads={args.threads} uploads={args.uploads}")
-    print(f"req_s={args.uploads / elapsed:.1f} p50_ms={np.percentile(latencies, 50):.1f} p99_ms={np.percentile(latencies, 99):.1f}")
+    print(
+        f"req_s={args.uploads / elapsed:.1f} p50_ms={np.percentile(latencies, 50):.1f} p99_ms={np.percentile(latencies, 99):.1f}"
+    )
 
 
 if __name__ == "__main__":

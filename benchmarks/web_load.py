@@ -7,6 +7,7 @@ Recreates the database, seeds clips to review, starts gunicorn, and drives a clo
 client processes: reviewers fetch the next clip and vote on it, volunteers upload takes (1 upload per
 8 reviewer requests). Prints requests/s overall and p50/p99 per endpoint.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,10 @@ def consented_session(base: str) -> requests.Session:
     session.get(f"{base}/c/{CAMPAIGN}/consent/")
     sha = session.get(f"{base}/api/campaigns/{CAMPAIGN}/consent/").json()["sha256"]
     session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
-    session.post(f"{base}/api/campaigns/{CAMPAIGN}/consent/", json={"text_sha256": sha, "is_adult": True, "licence_accepted": True}).raise_for_status()
+    session.post(
+        f"{base}/api/campaigns/{CAMPAIGN}/consent/",
+        json={"text_sha256": sha, "is_adult": True, "licence_accepted": True},
+    ).raise_for_status()
     return session
 
 
@@ -47,8 +51,11 @@ def seed(base: str, clips: int) -> None:
     speakers = [consented_session(base) for _ in range(20)]
     for i in range(clips):
         speaker = speakers[i % len(speakers)]
-        response = speaker.post(f"{base}/api/campaigns/{CAMPAIGN}/clips/", data={"keyword": "yes"},
-                                files={"audio": ("t.wav", wav_bytes(tone(1.0, seed=10**6 + i)), "audio/wav")})
+        response = speaker.post(
+            f"{base}/api/campaigns/{CAMPAIGN}/clips/",
+            data={"keyword": "yes"},
+            files={"audio": ("t.wav", wav_bytes(tone(1.0, seed=10**6 + i)), "audio/wav")},
+        )
         response.raise_for_status()
 
 
@@ -62,7 +69,9 @@ class RawClient:
         cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
         self.headers = {"Cookie": cookies, "X-CSRFToken": session.cookies["csrftoken"]}
 
-    def request(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, content_type: str | None = None
+    ) -> tuple[int, bytes]:
         headers = dict(self.headers)
         if content_type:
             headers["Content-Type"] = content_type
@@ -73,14 +82,22 @@ class RawClient:
 
 def multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes, str]:
     boundary = "chorusbench" + os.urandom(8).hex()
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="{filename}"\r\nContent-Type: audio/wav\r\n\r\n'.encode() + data + b"\r\n")
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="{filename}"\r\nContent-Type: audio/wav\r\n\r\n'.encode()
+        + data
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def client_process(base: str, clients: int, seconds: float, seed_offset: int, out) -> None:
-    uploads = [multipart({"keyword": "no"}, "t.wav", wav_bytes(tone(1.0, seed=seed_offset * 100_000 + i))) for i in range(400)]
+    uploads = [
+        multipart({"keyword": "no"}, "t.wav", wav_bytes(tone(1.0, seed=seed_offset * 100_000 + i))) for i in range(400)
+    ]
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -109,7 +126,14 @@ def client_process(base: str, clients: int, seconds: float, seed_offset: int, ou
             if status == 200:
                 clip_id = json.loads(body)["id"]
                 kind = "valid" if rng.random() < 0.8 else "invalid"
-                timed_on(client, "vote", "POST", f"/api/review/clips/{clip_id}/votes/", json.dumps({"kind": kind}).encode(), "application/json")
+                timed_on(
+                    client,
+                    "vote",
+                    "POST",
+                    f"/api/review/clips/{clip_id}/votes/",
+                    json.dumps({"kind": kind}).encode(),
+                    "application/json",
+                )
 
     def timed_on(client, name, *args):
         t0 = time.perf_counter()
@@ -142,8 +166,13 @@ def main() -> None:
     if not url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL=postgres://... (dropped and recreated) and REDIS_URL=redis://...")
     recreate_database(url)
-    env = {**os.environ, "CHORUS_VAR_DIR": tempfile.mkdtemp(prefix="chorus-web-load-"), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "1000000/min", "CHORUS_UPLOAD_RATE_ADDRESS": "1000000/min"}
+    env = {
+        **os.environ,
+        "CHORUS_VAR_DIR": tempfile.mkdtemp(prefix="chorus-web-load-"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "1000000/min",
+        "CHORUS_UPLOAD_RATE_ADDRESS": "1000000/min",
+    }
     with served_app(env, args.port, args.web_workers) as base:
         seed(base, args.seed_clips)
         context = multiprocessing.get_context("fork")
@@ -166,11 +195,17 @@ def main() -> None:
             child.join()
     total = sum(len(v) for v in samples.values())
     all_ms = np.concatenate([np.array(v) for v in samples.values()])
-    print(f"web_workers={args.web_workers} clients={args.clients} seconds={args.seconds:g} requests={total} errors={dict(errors) or 0}")
-    print(f"overall req_s={total / args.seconds:.1f} p50_ms={np.percentile(all_ms, 50):.1f} p99_ms={np.percentile(all_ms, 99):.1f}")
+    print(
+        f"web_workers={args.web_workers} clients={args.clients} seconds={args.seconds:g} requests={total} errors={dict(errors) or 0}"
+    )
+    print(
+        f"overall req_s={total / args.seconds:.1f} p50_ms={np.percentile(all_ms, 50):.1f} p99_ms={np.percentile(all_ms, 99):.1f}"
+    )
     for name in ("next", "vote", "upload"):
         ms = np.array(samples.get(name, [0.0]))
-        print(f"{name} n={len(samples.get(name, []))} req_s={len(samples.get(name, [])) / args.seconds:.1f} p50_ms={np.percentile(ms, 50):.1f} p99_ms={np.percentile(ms, 99):.1f}")
+        print(
+            f"{name} n={len(samples.get(name, []))} req_s={len(samples.get(name, [])) / args.seconds:.1f} p50_ms={np.percentile(ms, 50):.1f} p99_ms={np.percentile(ms, 99):.1f}"
+        )
 
 
 if __name__ == "__main__":

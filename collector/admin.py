@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.http import audio_response
 from collector.models import Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
+from core.http import audio_response
 
 
 @admin.register(Language)
@@ -34,7 +34,20 @@ class KeywordAdmin(admin.ModelAdmin):
 
 @admin.register(Clip)
 class ClipAdmin(admin.ModelAdmin):
-    list_display = ["id", "keyword", "campaign", "status", "status_reason", "votes", "is_gold", "duration_s", "rms_dbfs", "too_quiet", "created_at", "player"]
+    list_display = [
+        "id",
+        "keyword",
+        "campaign",
+        "status",
+        "status_reason",
+        "votes",
+        "is_gold",
+        "duration_s",
+        "rms_dbfs",
+        "too_quiet",
+        "created_at",
+        "player",
+    ]
     list_filter = ["campaign", "status", "status_reason", "is_gold", "too_quiet", "keyword"]
     readonly_fields = [f.name for f in Clip._meta.fields] + ["player"]
     list_select_related = ["keyword", "campaign"]
@@ -53,7 +66,9 @@ class ClipAdmin(admin.ModelAdmin):
         return format_html('<audio controls preload="none" src="{}"></audio>', url)
 
     def get_urls(self):
-        return [path("<uuid:clip_id>/audio/", self.admin_site.admin_view(self.audio_view), name="collector_clip_audio")] + super().get_urls()
+        return [
+            path("<uuid:clip_id>/audio/", self.admin_site.admin_view(self.audio_view), name="collector_clip_audio")
+        ] + super().get_urls()
 
     def audio_view(self, request, clip_id):
         clip = Clip.objects.get(pk=clip_id)

@@ -1,4 +1,5 @@
 """Thin JSON API views: validate input, call one service or selector, serialize the output."""
+
 from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,13 +11,13 @@ from rest_framework.views import APIView
 from collector import selectors, serializers, services
 from collector.authentication import ContributorAuthentication
 from collector.consent import consent_document
-from core.errors import ApplicationError, ConsentRequired, NotFound
-from core.http import audio_response
 from collector.middleware import clear_contributor_cookie, set_contributor_cookie
 from collector.models import Demographics
 from collector.signals import clips_listing_extras
-from core.serializers import ErrorOutput
 from collector.throttles import UploadAddressThrottle, UploadContributorThrottle
+from core.errors import ApplicationError, ConsentRequired, NotFound
+from core.http import audio_response
+from core.serializers import ErrorOutput
 
 
 class ContributorAPIView(APIView):
@@ -52,7 +53,9 @@ class ConsentApi(ContributorAPIView):
         accepted = selectors.consent_current(contributor=self.contributor, campaign=campaign) is not None
         return Response(serializers.ConsentDocumentOutput({**document.__dict__, "accepted": accepted}).data)
 
-    @extend_schema(request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: ErrorOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: ErrorOutput, 409: ErrorOutput}
+    )
     def post(self, request, slug):
         campaign = self.campaign(slug)
         data = serializers.ConsentInput(data=request.data)
@@ -66,7 +69,11 @@ class ConsentApi(ContributorAPIView):
 
 class PromptApi(ContributorAPIView):
     @extend_schema(
-        parameters=[OpenApiParameter("previous", int, description="Keyword id just shown (skipped or recorded); never repeated.")],
+        parameters=[
+            OpenApiParameter(
+                "previous", int, description="Keyword id just shown (skipped or recorded); never repeated."
+            )
+        ],
         responses=serializers.PromptOutput,
     )
     def get(self, request, slug):
@@ -94,13 +101,19 @@ class ClipUploadApi(ContributorAPIView):
         campaign = self.campaign(slug)
         limit = settings.CHORUS_UPLOAD_MAX_BYTES
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
-            raise ApplicationError(f"the upload is {request.META['CONTENT_LENGTH']} bytes; the limit is {limit} bytes", code="too_large")
+            raise ApplicationError(
+                f"the upload is {request.META['CONTENT_LENGTH']} bytes; the limit is {limit} bytes", code="too_large"
+            )
         data = serializers.ClipUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["audio"]
         audio = upload.read(limit + 1)
         clip = services.clip_create(
-            contributor=self.contributor, campaign=campaign, keyword_text=data.validated_data["keyword"], audio=audio, max_bytes=limit
+            contributor=self.contributor,
+            campaign=campaign,
+            keyword_text=data.validated_data["keyword"],
+            audio=audio,
+            max_bytes=limit,
         )
         return Response(serializers.ClipOutput(clip).data, status=status.HTTP_201_CREATED)
 
@@ -147,12 +160,18 @@ class MyClipAudioApi(ContributorAPIView):
 
 
 class MyDataApi(ContributorAPIView):
-    @extend_schema(responses={(200, "application/zip"): bytes}, description="Everything held about you: data.json and your audio, as a zip.")
+    @extend_schema(
+        responses={(200, "application/zip"): bytes},
+        description="Everything held about you: data.json and your audio, as a zip.",
+    )
     def get(self, request):
         archive = services.contributor_export(contributor=self.require_contributor())
         return FileResponse(archive, as_attachment=True, filename="chorus-my-data.zip", content_type="application/zip")
 
-    @extend_schema(responses=serializers.ErasureOutput, description="Erase all your clips, demographics and consents. Cannot be undone.")
+    @extend_schema(
+        responses=serializers.ErasureOutput,
+        description="Erase all your clips, demographics and consents. Cannot be undone.",
+    )
     def delete(self, request):
         deleted = services.contributor_erase(contributor=self.require_contributor())
         response = Response(serializers.ErasureOutput({"deleted_clips": deleted}).data)

@@ -1,4 +1,5 @@
 """The consent document: one versioned text per campaign, hashed exactly as shown."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,14 @@ CONSENT_VERSION = "1"
 
 LICENCES = {
     "CC-BY-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
-    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International", "https://creativecommons.org/licenses/by-sa/4.0/"),
-    "CC0-1.0": ("Creative Commons Zero 1.0 Universal (public domain dedication)", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": (
+        "Creative Commons Zero 1.0 Universal (public domain dedication)",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+    ),
 }
 
 
@@ -37,7 +44,12 @@ def _render(name: str, licence: str, language_name: str) -> ConsentDocument:
     licence_name, licence_url = LICENCES.get(campaign.licence, (campaign.licence, ""))
     text = render_to_string(
         f"collector/consent/v{CONSENT_VERSION}.txt",
-        {"campaign": campaign, "licence_name": licence_name, "licence_url": licence_url or "see the campaign page", "version": CONSENT_VERSION},
+        {
+            "campaign": campaign,
+            "licence_name": licence_name,
+            "licence_url": licence_url or "see the campaign page",
+            "version": CONSENT_VERSION,
+        },
     ).strip()
     return ConsentDocument(
         version=CONSENT_VERSION,

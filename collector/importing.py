@@ -1,4 +1,5 @@
 """Bulk import of existing datasets in Speech Commands layout: <word>/<speaker>_nohash_<n>.wav."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from collector.models import Campaign, Clip, Contributor, Keyword
-from core.pseudonyms import new_token, token_sha256
 from collector.services import _prescreen
 from collector.signals import clips_validated_statements
+from core.pseudonyms import new_token, token_sha256
 from core.rows import statements_run
 from core.storage_paths import clip_name
 from kws import audio as kws_audio
@@ -66,15 +67,26 @@ def _contributors(source: str, speakers: set[str]) -> dict[str, Contributor]:
     found = {c.external_key: c for c in Contributor.objects.filter(external_key__in=keys)}
     # The id is derived from the source and speaker, so the same dataset imported anywhere gets the same
     # pseudonymous ids (and so the same splits), and tests are repeatable.
-    missing = [Contributor(id=uuid.uuid5(IMPORT_NAMESPACE, k), external_key=k, token_sha256=token_sha256(new_token())) for k in keys if k not in found]
+    missing = [
+        Contributor(id=uuid.uuid5(IMPORT_NAMESPACE, k), external_key=k, token_sha256=token_sha256(new_token()))
+        for k in keys
+        if k not in found
+    ]
     Contributor.objects.bulk_create(missing)
     found.update({c.external_key: c for c in missing})
     return {keys[k]: c for k, c in found.items()}
 
 
 def dataset_import(
-    *, root: Path, campaign: Campaign, validated: bool, licence: str, source: str, chunk: int = 500,
-    progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+    *,
+    root: Path,
+    campaign: Campaign,
+    validated: bool,
+    licence: str,
+    source: str,
+    chunk: int = 500,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
     noise_add: Callable[[str, bytes], bool] | None = None,
 ) -> ImportReport:
     """Import a folder; clips already imported (same speaker and audio) are left alone, bad files reported.
@@ -88,7 +100,9 @@ def dataset_import(
         on_total(len(clips))
     keywords = {}
     for word in sorted({c.keyword for c in clips}):
-        keywords[word], _ = Keyword.objects.get_or_create(campaign=campaign, text=word, defaults={"language": campaign.language})
+        keywords[word], _ = Keyword.objects.get_or_create(
+            campaign=campaign, text=word, defaults={"language": campaign.language}
+        )
     for path in noise if noise_add else ():
         if noise_add(path.name, path.read_bytes()):
             report.noise_files += 1
@@ -96,7 +110,9 @@ def dataset_import(
         batch = clips[start : start + chunk]
         decoded = _decode_chunk(batch, root, report)
         contributors = _contributors(source, {found.speaker for found, _ in decoded})
-        existing = set(Clip.objects.filter(contributor__in=contributors.values()).values_list("contributor_id", "sha256"))
+        existing = set(
+            Clip.objects.filter(contributor__in=contributors.values()).values_list("contributor_id", "sha256")
+        )
         rows, written = [], []
         try:
             for found, audio in decoded:
@@ -106,7 +122,18 @@ def dataset_import(
                     report.already_present += 1
                     continue
                 existing.add((contributor.id, digest))
-                row = _clip_row(found, root, audio, digest, campaign, keywords[found.keyword], contributor, validated, licence, source)
+                row = _clip_row(
+                    found,
+                    root,
+                    audio,
+                    digest,
+                    campaign,
+                    keywords[found.keyword],
+                    contributor,
+                    validated,
+                    licence,
+                    source,
+                )
                 written.append(row.audio.name)
                 rows.append(row)
             with transaction.atomic():
@@ -124,11 +151,15 @@ def dataset_import(
     return report
 
 
-def _decode_chunk(batch: list[FoundClip], root: Path, report: ImportReport) -> list[tuple[FoundClip, kws_audio.DecodedAudio]]:
+def _decode_chunk(
+    batch: list[FoundClip], root: Path, report: ImportReport
+) -> list[tuple[FoundClip, kws_audio.DecodedAudio]]:
     decoded = []
     for found in batch:
         try:
-            audio = kws_audio.decode_upload(found.path.read_bytes(), max_bytes=MAX_FILE_BYTES, min_duration_s=IMPORT_MIN_DURATION_S)
+            audio = kws_audio.decode_upload(
+                found.path.read_bytes(), max_bytes=MAX_FILE_BYTES, min_duration_s=IMPORT_MIN_DURATION_S
+            )
         except kws_audio.AudioRejected as exc:
             report.bad.append((str(found.path.relative_to(root)), str(exc)))
             continue
@@ -140,11 +171,29 @@ def _clip_row(found, root, decoded, digest, campaign, keyword, contributor, vali
     metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
     clip_id = uuid.uuid4()
     name = default_storage.save(clip_name(campaign.slug, clip_id), ContentFile(decoded.wav_bytes))
-    status = {"status": Clip.Status.VALID, "status_reason": "import", "decided_at": timezone.now()} if validated else _prescreen(metrics)
+    status = (
+        {"status": Clip.Status.VALID, "status_reason": "import", "decided_at": timezone.now()}
+        if validated
+        else _prescreen(metrics)
+    )
     return Clip(
-        id=clip_id, campaign=campaign, keyword=keyword, contributor=contributor, consent=None,
-        consent_version=f"import:{source}", source=source, source_path=str(found.path.relative_to(root)), licence=licence, audio=name,
-        sha256=digest, duration_s=round(decoded.duration_s, 4), sample_rate=kws_audio.TARGET_SAMPLE_RATE, num_samples=len(decoded.samples),
-        original_sample_rate=decoded.original_sample_rate, original_channels=decoded.original_channels,
-        original_format=decoded.original_format, **metrics.as_dict(), **status,
+        id=clip_id,
+        campaign=campaign,
+        keyword=keyword,
+        contributor=contributor,
+        consent=None,
+        consent_version=f"import:{source}",
+        source=source,
+        source_path=str(found.path.relative_to(root)),
+        licence=licence,
+        audio=name,
+        sha256=digest,
+        duration_s=round(decoded.duration_s, 4),
+        sample_rate=kws_audio.TARGET_SAMPLE_RATE,
+        num_samples=len(decoded.samples),
+        original_sample_rate=decoded.original_sample_rate,
+        original_channels=decoded.original_channels,
+        original_format=decoded.original_format,
+        **metrics.as_dict(),
+        **status,
     )

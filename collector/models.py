@@ -21,7 +21,9 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="campaigns")
-    licence = models.CharField(max_length=64, default="CC-BY-4.0", help_text="SPDX id of the licence clips are given under.")
+    licence = models.CharField(
+        max_length=64, default="CC-BY-4.0", help_text="SPDX id of the licence clips are given under."
+    )
     target_clips_per_keyword = models.PositiveIntegerField(default=1000)
     vote_cap = models.PositiveSmallIntegerField(default=4, help_text="Votes after which a tie is decided as 'other'.")
     active = models.BooleanField(default=True)
@@ -38,7 +40,9 @@ class Keyword(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="keywords")
     text = models.CharField(max_length=64)
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="keywords")
-    is_filler = models.BooleanField(default=False, help_text="Filler words are prompted ~10% of the time and train the 'unknown' class.")
+    is_filler = models.BooleanField(
+        default=False, help_text="Filler words are prompted ~10% of the time and train the 'unknown' class."
+    )
 
     class Meta:
         ordering = ["campaign", "is_filler", "text"]
@@ -54,9 +58,15 @@ class Contributor(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     token_sha256 = models.CharField(max_length=64, unique=True)
     external_key = models.CharField(
-        max_length=200, null=True, blank=True, unique=True, help_text="'<source>:<speaker id>' for contributors of an imported dataset."
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="'<source>:<speaker id>' for contributors of an imported dataset.",
     )
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributor")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributor"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -104,7 +114,9 @@ class Demographics(models.Model):
     contributor = models.OneToOneField(Contributor, on_delete=models.CASCADE, related_name="demographics")
     age_bracket = models.CharField(max_length=16, choices=AGE_BRACKETS, default=PREFER_NOT)
     gender = models.CharField(max_length=16, choices=GENDERS, default=PREFER_NOT)
-    accent = models.CharField(max_length=64, default=PREFER_NOT, help_text="One of the language's accent labels, 'other' or prefer_not.")
+    accent = models.CharField(
+        max_length=64, default=PREFER_NOT, help_text="One of the language's accent labels, 'other' or prefer_not."
+    )
     native_language = models.CharField(max_length=16, default=PREFER_NOT, help_text="BCP 47 tag or prefer_not.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,10 +137,25 @@ class Clip(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="clips", db_index=False)
     keyword = models.ForeignKey(Keyword, on_delete=models.PROTECT, related_name="clips")
     contributor = models.ForeignKey(Contributor, on_delete=models.CASCADE, related_name="clips", db_index=False)
-    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="clips", help_text="Empty for imported clips: see source.")
-    consent_version = models.CharField(max_length=64, help_text="Consent form version, or 'import:<source>' for imported clips.")
-    source = models.CharField(max_length=100, default="chorus", help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.")
-    source_path = models.CharField(max_length=300, blank=True, help_text="Path in the imported dataset, for provenance.")
+    consent = models.ForeignKey(
+        Consent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clips",
+        help_text="Empty for imported clips: see source.",
+    )
+    consent_version = models.CharField(
+        max_length=64, help_text="Consent form version, or 'import:<source>' for imported clips."
+    )
+    source = models.CharField(
+        max_length=100,
+        default="chorus",
+        help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.",
+    )
+    source_path = models.CharField(
+        max_length=300, blank=True, help_text="Path in the imported dataset, for provenance."
+    )
     licence = models.CharField(max_length=64, default="CC-BY-4.0")
     audio = models.FileField(max_length=255)
     sha256 = models.CharField(max_length=64)
@@ -145,7 +172,9 @@ class Clip(models.Model):
     valid_votes = models.PositiveIntegerField(default=0)
     invalid_votes = models.PositiveIntegerField(default=0)
     votes_counted = models.PositiveIntegerField(default=0)
-    review_lease_until = models.DateTimeField(null=True, blank=True, help_text="Served to a reviewer until then; others get other clips.")
+    review_lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Served to a reviewer until then; others get other clips."
+    )
     is_gold = models.BooleanField(default=False, help_text="A clip with a known answer, used to measure reviewers.")
     gold_answer = models.CharField(max_length=8, blank=True, choices=[("valid", "Valid"), ("invalid", "Invalid")])
     rms_dbfs = models.FloatField()
@@ -158,7 +187,9 @@ class Clip(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")]
+        constraints = [
+            models.UniqueConstraint(fields=["contributor", "sha256"], name="clip_unique_audio_per_contributor")
+        ]
         indexes = [
             # Also serves status filters without a keyword (the admin's). No index on status alone: every
             # vote that decides a clip would write to it, and no query needs it.

@@ -6,4 +6,9 @@ class ContributorCookieScheme(OpenApiAuthenticationExtension):
     name = "contributorCookie"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "chorus_contributor", "description": "Anonymous contributor token, set when consent is given."}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "chorus_contributor",
+            "description": "Anonymous contributor token, set when consent is given.",
+        }

@@ -1,4 +1,5 @@
 """Reads for the collector: no writes here."""
+
 from __future__ import annotations
 
 import random
@@ -44,7 +45,9 @@ def consent_current(*, contributor: Contributor | None, campaign: Campaign) -> C
         return None
     document = consent_document(campaign)
     return (
-        Consent.objects.filter(contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256)
+        Consent.objects.filter(
+            contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256
+        )
         .order_by("-accepted_at")
         .first()
     )
@@ -74,7 +77,11 @@ def consent_is_current(*, contributor: Contributor | None, campaign: Campaign) -
 
 
 def keyword_next_prompt(
-    *, campaign: Campaign, contributor: Contributor | None, previous_keyword_id: int | None = None, rng: random.Random | None = None
+    *,
+    campaign: Campaign,
+    contributor: Contributor | None,
+    previous_keyword_id: int | None = None,
+    rng: random.Random | None = None,
 ) -> Keyword | None:
     """Steer toward the campaign's targets: the core word with the fewest usable clips, fillers ~10%.
 
@@ -95,7 +102,9 @@ def keyword_next_prompt(
         return rng.choice(fillers)
     mine = Counter()
     if contributor is not None:
-        mine.update(Clip.objects.filter(contributor=contributor, campaign=campaign).values_list("keyword_id", flat=True))
+        mine.update(
+            Clip.objects.filter(contributor=contributor, campaign=campaign).values_list("keyword_id", flat=True)
+        )
     target = campaign.target_clips_per_keyword
     return min(core, key=lambda k: (k.n_clips >= target, k.n_clips, mine[k.id], rng.random()))
 

@@ -54,7 +54,9 @@ class PromptOutput(serializers.ModelSerializer):
 
 class ClipUploadInput(serializers.Serializer):
     keyword = serializers.CharField(max_length=64, help_text="The prompted keyword's text.")
-    audio = serializers.FileField(allow_empty_file=True, help_text="The recording: WAV (16-bit PCM 16 kHz mono preferred), FLAC or OGG; 0.5–3 s.")
+    audio = serializers.FileField(
+        allow_empty_file=True, help_text="The recording: WAV (16-bit PCM 16 kHz mono preferred), FLAC or OGG; 0.5–3 s."
+    )
 
 
 class ClipOutput(serializers.ModelSerializer):
@@ -62,13 +64,26 @@ class ClipOutput(serializers.ModelSerializer):
     campaign = serializers.CharField(source="campaign.slug")
     audio_url = serializers.SerializerMethodField()
     quality = serializers.SerializerMethodField()
-    review_reasons = serializers.SerializerMethodField(help_text="Why reviewers said no or reported the clip, with counts.")
+    review_reasons = serializers.SerializerMethodField(
+        help_text="Why reviewers said no or reported the clip, with counts."
+    )
 
     class Meta:
         model = Clip
         fields = [
-            "id", "campaign", "keyword", "status", "status_reason", "review_reasons", "duration_s", "sample_rate", "sha256",
-            "created_at", "too_quiet", "quality", "audio_url",
+            "id",
+            "campaign",
+            "keyword",
+            "status",
+            "status_reason",
+            "review_reasons",
+            "duration_s",
+            "sample_rate",
+            "sha256",
+            "created_at",
+            "too_quiet",
+            "quality",
+            "audio_url",
         ]
 
     def get_audio_url(self, clip) -> str:

@@ -1,4 +1,5 @@
 """Every write the collector makes goes through these functions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,13 +15,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from collector.consent import consent_document
-from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
-from collector.models import PREFER_NOT, Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
-from core.pseudonyms import new_token, speaker_hash, token_sha256
+from collector.models import (
+    PREFER_NOT,
+    Campaign,
+    Clip,
+    Consent,
+    Contributor,
+    Demographics,
+    Keyword,
+    Language,
+    Tombstone,
+)
 from collector.selectors import clips_of_contributor, consent_current
 from collector.signals import clips_erased
-from core.task_queue import task_enqueue
+from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from core.pseudonyms import new_token, speaker_hash, token_sha256
 from core.storage_paths import clip_name, derived_prefix
+from core.task_queue import task_enqueue
 from kws import audio as kws_audio
 from kws import quality
 
@@ -44,23 +55,35 @@ def consent_give(
     """
     document = consent_document(campaign)
     if text_sha256 != document.sha256:
-        raise Conflict("the consent text has changed since you opened the page; please read the current version and accept it again", code="consent_changed")
+        raise Conflict(
+            "the consent text has changed since you opened the page; please read the current version and accept it again",
+            code="consent_changed",
+        )
     if not is_adult:
         raise ApplicationError("you must confirm that you are 18 or older to take part", code="not_adult")
     if not licence_accepted:
-        raise ApplicationError(f"you must accept the {campaign.licence} licence to contribute recordings", code="licence_not_accepted")
+        raise ApplicationError(
+            f"you must accept the {campaign.licence} licence to contribute recordings", code="licence_not_accepted"
+        )
     token = None
     if contributor is None:
         contributor, token = contributor_create()
     consent = Consent.objects.create(
-        contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256, is_adult=True, licence=campaign.licence
+        contributor=contributor,
+        campaign=campaign,
+        version=document.version,
+        text_sha256=document.sha256,
+        is_adult=True,
+        licence=campaign.licence,
     )
     return consent, token
 
 
 def _validate_choice(field: str, value: str, allowed: set[str]) -> None:
     if value not in allowed:
-        raise ApplicationError(f"{field}: {value!r} is not one of {', '.join(sorted(allowed))}", code="invalid_demographics")
+        raise ApplicationError(
+            f"{field}: {value!r} is not one of {', '.join(sorted(allowed))}", code="invalid_demographics"
+        )
 
 
 def demographics_update(*, contributor: Contributor, **fields: str) -> Demographics:
@@ -79,21 +102,30 @@ def demographics_update(*, contributor: Contributor, **fields: str) -> Demograph
             _validate_choice(field, value, allowed[field])
         elif field == "native_language":
             if value != PREFER_NOT and not (2 <= len(value) <= 16 and value.replace("-", "").isalnum()):
-                raise ApplicationError(f"native_language: {value!r} is not a language tag such as 'en' or 'pt-BR'", code="invalid_demographics")
+                raise ApplicationError(
+                    f"native_language: {value!r} is not a language tag such as 'en' or 'pt-BR'",
+                    code="invalid_demographics",
+                )
         else:
             raise ApplicationError(f"{field} is not a demographic field", code="invalid_demographics")
     demographics, _ = Demographics.objects.update_or_create(contributor=contributor, defaults=fields)
     return demographics
 
 
-def clip_create(*, contributor: Contributor | None, campaign: Campaign, keyword_text: str, audio: bytes, max_bytes: int) -> Clip:
+def clip_create(
+    *, contributor: Contributor | None, campaign: Campaign, keyword_text: str, audio: bytes, max_bytes: int
+) -> Clip:
     """Validate an upload, store canonical audio, and create its row: both or neither."""
     consent = consent_current(contributor=contributor, campaign=campaign)
     if consent is None:
-        raise ConsentRequired(f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ before recording")
+        raise ConsentRequired(
+            f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ before recording"
+        )
     keyword = Keyword.objects.filter(campaign=campaign, text=keyword_text).first()
     if keyword is None:
-        raise ApplicationError(f"unknown keyword {keyword_text!r}: it is not part of campaign '{campaign.name}'", code="unknown_keyword")
+        raise ApplicationError(
+            f"unknown keyword {keyword_text!r}: it is not part of campaign '{campaign.name}'", code="unknown_keyword"
+        )
     try:
         decoded = kws_audio.decode_upload(audio, max_bytes=max_bytes)
     except kws_audio.AudioRejected as exc:
@@ -218,7 +250,14 @@ def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporary
         if demographics is None
         else {f: getattr(demographics, f) for f in ("age_bracket", "gender", "accent", "native_language")},
         "consents": [
-            {"campaign": c.campaign.slug, "version": c.version, "text_sha256": c.text_sha256, "is_adult": c.is_adult, "licence": c.licence, "accepted_at": c.accepted_at.isoformat()}
+            {
+                "campaign": c.campaign.slug,
+                "version": c.version,
+                "text_sha256": c.text_sha256,
+                "is_adult": c.is_adult,
+                "licence": c.licence,
+                "accepted_at": c.accepted_at.isoformat(),
+            }
             for c in contributor.consents.select_related("campaign")
         ],
         "clips": [

@@ -1,4 +1,5 @@
 """Signals later stages listen to, so that the collector and labeling need not know about them."""
+
 from __future__ import annotations
 
 from django.dispatch import Signal
@@ -16,7 +17,10 @@ clips_validated = Signal()
 
 def clips_validated_statements(*, clip_ids: list) -> list[Statement]:
     """What the later stages write when these clips become valid, for the caller to run in its transaction."""
-    return [statement for _, statements in clips_validated.send(sender=None, clip_ids=clip_ids) for statement in statements]
+    return [
+        statement for _, statements in clips_validated.send(sender=None, clip_ids=clip_ids) for statement in statements
+    ]
+
 
 # Sent when a volunteer's clips are listed for them: kwargs clip_ids. Each receiver returns
 # {clip_id: {field: value}}, what its stage adds to each clip's listing (labeling: why reviewers said no).

@@ -3,6 +3,7 @@
 Every setting Chorus takes from the environment is declared here, with its default, so the
 README's configuration table and the code cannot drift apart (see `python -m config.env`).
 """
+
 from __future__ import annotations
 
 import os
@@ -63,14 +64,32 @@ def get_list(name: str) -> list[str]:
 
 _declare("CHORUS_ENV", "development", "`development` (embedded default) or `production` (requires the secrets below).")
 _declare("SECRET_KEY", None, "Django secret key. Required when CHORUS_ENV=production.")
-_declare("CHORUS_SPEAKER_PEPPER", None, "Secret pepper for hashed speaker ids in tombstones and releases. Required in production.")
-_declare("CHORUS_VAR_DIR", str(BASE_DIR / "var"), "Where the embedded default keeps SQLite, media, broker queues and caches.")
-_declare("DATABASE_URL", None, "e.g. `postgres://user:pass@host:5432/chorus`. Unset: SQLite at `$CHORUS_VAR_DIR/chorus.sqlite3`.")
-_declare("REDIS_URL", None, "e.g. `redis://127.0.0.1:6379/0`: Celery broker, results and shared cache. Unset: kombu filesystem broker under `$CHORUS_VAR_DIR/broker`.")
+_declare(
+    "CHORUS_SPEAKER_PEPPER",
+    None,
+    "Secret pepper for hashed speaker ids in tombstones and releases. Required in production.",
+)
+_declare(
+    "CHORUS_VAR_DIR", str(BASE_DIR / "var"), "Where the embedded default keeps SQLite, media, broker queues and caches."
+)
+_declare(
+    "DATABASE_URL",
+    None,
+    "e.g. `postgres://user:pass@host:5432/chorus`. Unset: SQLite at `$CHORUS_VAR_DIR/chorus.sqlite3`.",
+)
+_declare(
+    "REDIS_URL",
+    None,
+    "e.g. `redis://127.0.0.1:6379/0`: Celery broker, results and shared cache. Unset: kombu filesystem broker under `$CHORUS_VAR_DIR/broker`.",
+)
 _declare("ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the web server answers to.")
 _declare("CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (scheme://host) allowed to POST, behind a proxy.")
 _declare("CHORUS_MEDIA_ROOT", None, "Local media directory. Unset: `$CHORUS_VAR_DIR/media`.")
-_declare("AWS_STORAGE_BUCKET_NAME", None, "Set to store audio in S3-compatible storage (django-storages) instead of local disk.")
+_declare(
+    "AWS_STORAGE_BUCKET_NAME",
+    None,
+    "Set to store audio in S3-compatible storage (django-storages) instead of local disk.",
+)
 _declare("AWS_S3_ENDPOINT_URL", None, "S3 endpoint for non-AWS services (MinIO, R2, ...).")
 _declare("AWS_S3_REGION_NAME", None, "S3 region.")
 _declare("AWS_ACCESS_KEY_ID", None, "S3 access key (or use the instance's role).")
@@ -78,15 +97,29 @@ _declare("AWS_SECRET_ACCESS_KEY", None, "S3 secret key.")
 _declare("CHORUS_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024), "Largest accepted clip upload, in bytes.")
 _declare("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "60/min", "Upload throttle per contributor (DRF rate: N/sec|min|hour|day).")
 _declare("CHORUS_UPLOAD_RATE_ADDRESS", "300/min", "Upload throttle per client address.")
-_declare("CHORUS_TRUSTED_PROXY_COUNT", "0", "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For.")
+_declare(
+    "CHORUS_TRUSTED_PROXY_COUNT",
+    "0",
+    "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For.",
+)
 _declare("CHORUS_GOLD_MIN_ANSWERS", "10", "Gold answers a reviewer gives before their gold accuracy can mute them.")
 _declare("CHORUS_GOLD_MIN_ACCURACY", "0.7", "Reviewers below this gold accuracy stop counting toward decisions.")
-_declare("CHORUS_GOLD_SHARE", "0.1", "Share of served review clips that are gold clips, when a reviewer has gold left to answer.")
-_declare("CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips.")
+_declare(
+    "CHORUS_GOLD_SHARE",
+    "0.1",
+    "Share of served review clips that are gold clips, when a reviewer has gold left to answer.",
+)
+_declare(
+    "CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips."
+)
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
-_declare("CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over.")
+_declare(
+    "CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over."
+)
 _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation batches (workers must consume it).")
-_declare("CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it).")
+_declare(
+    "CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it)."
+)
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
 

@@ -1,4 +1,5 @@
 """/healthz: can this process reach its database and its broker?"""
+
 from django.db import connection
 from django.http import JsonResponse
 

@@ -1,4 +1,5 @@
 """`make run`: the web server and a Celery worker as one foreground program. Ctrl-C stops both."""
+
 from __future__ import annotations
 
 import argparse
@@ -36,13 +37,38 @@ def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")}
     bin_dir = os.path.dirname(sys.executable)
     web = subprocess.Popen(
-        [os.path.join(bin_dir, "gunicorn"), "config.wsgi:application", "--bind", f"{args.host}:{args.port}",
-         "--workers", str(args.web_workers), "--access-logfile", "-", "--graceful-timeout", "5"],
-        cwd=BASE_DIR, env=env,
+        [
+            os.path.join(bin_dir, "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.web_workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=BASE_DIR,
+        env=env,
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--queues", f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')},{chorus_env.get('CHORUS_TRAINING_QUEUE')}"],
-        cwd=BASE_DIR, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--queues",
+            f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')},{chorus_env.get('CHORUS_TRAINING_QUEUE')}",
+        ],
+        cwd=BASE_DIR,
+        env=env,
     )
     processes = [web, worker]
 
@@ -61,7 +87,10 @@ def main() -> int:
         signal.signal(signum, lambda *_: (stop(), sys.exit(0)))
     url = f"http://{args.host}:{args.port}/"
     if _wait_healthy(url + "healthz", processes):
-        print(f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n  Press Ctrl-C to stop.\n", flush=True)
+        print(
+            f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n  Press Ctrl-C to stop.\n",
+            flush=True,
+        )
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

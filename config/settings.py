@@ -1,4 +1,5 @@
 """Django settings, all driven by config.env. No environment at all gives the embedded default."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -105,7 +106,11 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 if env.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
@@ -125,9 +130,20 @@ if env.get("AWS_STORAGE_BUCKET_NAME"):
 # --- Cache (throttling state must be shared between web processes) ------------------------------
 REDIS_URL = env.get("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "chorus"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "chorus",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Celery -------------------------------------------------------------------------------------
 if REDIS_URL:
@@ -200,7 +216,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Crowdsourced keyword-spotting datasets and TinyML models.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"JobStateEnum": "training.models.TrainingJob.State", "ReleaseStateEnum": "releases.models.Release.State"},
+    "ENUM_NAME_OVERRIDES": {
+        "JobStateEnum": "training.models.TrainingJob.State",
+        "ReleaseStateEnum": "releases.models.Release.State",
+    },
 }
 
 # --- Chorus -------------------------------------------------------------------------------------
@@ -223,5 +242,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {name: {"level": env.get("CHORUS_LOG_LEVEL")} for name in ("core", "collector", "labeling", "preparation", "releases", "training", "exporter", "frontend")},
+    "loggers": {
+        name: {"level": env.get("CHORUS_LOG_LEVEL")}
+        for name in ("core", "collector", "labeling", "preparation", "releases", "training", "exporter", "frontend")
+    },
 }

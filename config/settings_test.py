@@ -1,4 +1,5 @@
 """Settings for the test suite: the same settings, with their own var/ so tests never touch dev data."""
+
 import os
 
 from config.env import BASE_DIR

@@ -8,11 +8,12 @@ logged: the client already has its answer.
 Use it for after-commit nudges whose loss the system recovers from anyway, not for work the response
 promises.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 _local = threading.local()

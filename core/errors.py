@@ -1,4 +1,5 @@
 """Domain errors and the one place that turns every API error into a JSON body with a human message."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions, status

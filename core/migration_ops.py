@@ -1,4 +1,5 @@
 """Migration helpers for models that move between apps while their tables stay where they are."""
+
 from __future__ import annotations
 
 from django.db import migrations

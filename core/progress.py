@@ -1,4 +1,5 @@
 """A terminal progress bar for long management commands (no dependency, redraws in place)."""
+
 from __future__ import annotations
 
 import sys

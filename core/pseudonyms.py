@@ -1,4 +1,5 @@
 """Pseudonymous ids that leave the database: tombstones and dataset releases use the same hash."""
+
 import hashlib
 import hmac
 import secrets

@@ -10,9 +10,10 @@ The builders return statements (SQL and parameters) so that a transaction's writ
 database together: statements_run sends them as one query on PostgreSQL, one round trip where each
 statement alone would cost its own.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection
 from django.db.models import Model
@@ -31,7 +32,7 @@ def instance_loaded(model: type[Model], **values) -> Model:
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insert_sql(model: type[Model], vendor: str, ignore_conflicts: bool) -> tuple[str, tuple]:
     meta = model._meta
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key or not f.db_returning)
@@ -39,7 +40,10 @@ def _insert_sql(model: type[Model], vendor: str, ignore_conflicts: bool) -> tupl
     placeholders = ", ".join(["%s"] * len(fields))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     pk = connection.ops.quote_name(meta.pk.column)
-    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}){conflict} RETURNING {pk}", fields
+    return (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}){conflict} RETURNING {pk}",
+        fields,
+    )
 
 
 def insert_statement(instance: Model, *, ignore_conflicts: bool = False) -> Statement:
@@ -56,7 +60,10 @@ def update_statement(model: type[Model], pk, values: dict) -> Statement:
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[name], connection) for name, f in zip(values, fields)]
     params.append(db_value(meta.pk, pk))
-    return f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s", params
+    return (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s",
+        params,
+    )
 
 
 def statements_run(statements: list[Statement]) -> tuple | None:
@@ -67,7 +74,9 @@ def statements_run(statements: list[Statement]) -> tuple | None:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params])
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params]
+            )
         else:  # sqlite3 runs one statement per call
             for sql, params in statements:
                 cursor.execute(sql, params)

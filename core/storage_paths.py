@@ -1,4 +1,5 @@
 """Where a clip's files live. Everything derived from a clip sits under one prefix, so erasure finds it all."""
+
 import uuid
 
 

@@ -1,4 +1,5 @@
 """Audio held in the project's storage (local disk or S3), read back as float32 mono."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@ Tasks import services, never the reverse. A service (or a lower stage triggering
 `task_enqueue("<app>.<task>", args=[...])`; the queue comes from CELERY_TASK_ROUTES, declared once in
 config/settings.py. Call it from `transaction.on_commit` when the task reads rows the caller writes.
 """
+
 from __future__ import annotations
 
 from celery import current_app

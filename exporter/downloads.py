@@ -1,4 +1,5 @@
 """The recorded model-package download, behind the same gate as releases (releases.downloads)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -18,8 +19,14 @@ def model_package_download(*, user, job: TrainingJob) -> FileResponse:
     if not user.is_staff:
         check_may_download(user=user)
         if job.trained_on_withdrawn_data:
-            hint = f"use job {job.retrained_as.order_by('-id').first().id}" if job.retrained_as.exists() else "it must be retrained first"
-            raise Withdrawn(f"job {job.id} was trained on {job.withdrawn_clips} clips whose speakers withdrew consent: {hint}")
+            hint = (
+                f"use job {job.retrained_as.order_by('-id').first().id}"
+                if job.retrained_as.exists()
+                else "it must be retrained first"
+            )
+            raise Withdrawn(
+                f"job {job.id} was trained on {job.withdrawn_clips} clips whose speakers withdrew consent: {hint}"
+            )
     scratch = Path(settings.VAR_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     package = tempfile.TemporaryFile(dir=scratch)
@@ -31,5 +38,6 @@ def model_package_download(*, user, job: TrainingJob) -> FileResponse:
     package.seek(0)
     if user.is_authenticated:
         PackageDownload.objects.create(user=user, job=job)
-    return FileResponse(package, as_attachment=True, filename=model_package_filename(job), content_type="application/zip")
-
+    return FileResponse(
+        package, as_attachment=True, filename=model_package_filename(job), content_type="application/zip"
+    )

@@ -4,6 +4,7 @@ The job's artefacts are gathered here and built into files by one function (kws.
 the README is a template (exporter/templates/exporter/package_README.md). The zip is deterministic (fixed
 entry order, timestamps and permissions), so two exports of a job are the same bytes.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -29,13 +30,18 @@ def model_package_filename(job: TrainingJob) -> str:
     return f"chorus-{job.campaign.slug}-job-{job.id}-model.zip"
 
 
-def write_model_package(job: TrainingJob, fileobj: BinaryIO, *, on_progress: ProgressCallback | None = None) -> list[str]:
+def write_model_package(
+    job: TrainingJob, fileobj: BinaryIO, *, on_progress: ProgressCallback | None = None
+) -> list[str]:
     """Write the job's model package to a binary file object and return its entry names, in zip order.
 
     `on_progress(done, total)` is called after each of the STAGES. Refuses (Conflict) a job that has not succeeded.
     """
     if job.state != TrainingJob.State.SUCCEEDED:
-        raise Conflict(f"training job {job.id} is {job.state}: only a succeeded job has a model to export", code="job_not_succeeded")
+        raise Conflict(
+            f"training job {job.id} is {job.state}: only a succeeded job has a model to export",
+            code="job_not_succeeded",
+        )
     report = on_progress or (lambda done, total: None)
     entries = package_entries(job_artefacts(job), on_progress=report)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -51,15 +57,29 @@ def write_model_package(job: TrainingJob, fileobj: BinaryIO, *, on_progress: Pro
 def job_artefacts(job: TrainingJob) -> PackageArtefacts:
     """What the job left in storage and in its row, ready for kws.package."""
     warning = withdrawn_warning(job)
-    readme = render_to_string("exporter/package_README.md", {
-        "job": job, "params": job.features, "warning": warning, "golden_clips": GOLDEN_CLIPS, "firmware_dir": FIRMWARE_DIR,
-        "sketch_name": firmware.SKETCH_NAME,
-    })
+    readme = render_to_string(
+        "exporter/package_README.md",
+        {
+            "job": job,
+            "params": job.features,
+            "warning": warning,
+            "golden_clips": GOLDEN_CLIPS,
+            "firmware_dir": FIRMWARE_DIR,
+            "sketch_name": firmware.SKETCH_NAME,
+        },
+    )
     return PackageArtefacts(
-        model_int8=_stored(job, "model_int8"), model_float=_stored(job, "model_float"), labels=job.labels, feature_params=job.features,
-        normalization=job.normalization, arena_bytes=job.arena_bytes, recognizer=DEFAULT_RECOGNIZER,
+        model_int8=_stored(job, "model_int8"),
+        model_float=_stored(job, "model_float"),
+        labels=job.labels,
+        feature_params=job.features,
+        normalization=job.normalization,
+        arena_bytes=job.arena_bytes,
+        recognizer=DEFAULT_RECOGNIZER,
         golden_audio=[(stored_audio_load(name)[0], label) for name, label in golden_clips(job)],
-        readme=readme, model_card=warning + job.model_card, metrics=metrics_json(job),
+        readme=readme,
+        model_card=warning + job.model_card,
+        metrics=metrics_json(job),
     )
 
 
@@ -75,9 +95,11 @@ def withdrawn_warning(job: TrainingJob) -> str:
     """The paragraph that heads the README and the model card of a model trained on since-withdrawn clips ('' if none)."""
     if not job.trained_on_withdrawn_data:
         return ""
-    return (f"> **WARNING: this model was trained on withdrawn data.** {job.withdrawn_clips} of the {len(job.clip_ids)} clips it "
-            "learned from have since been withdrawn by the people who recorded them. Do not ship or share this model; "
-            "train a new one without them.\n\n")
+    return (
+        f"> **WARNING: this model was trained on withdrawn data.** {job.withdrawn_clips} of the {len(job.clip_ids)} clips it "
+        "learned from have since been withdrawn by the people who recorded them. Do not ship or share this model; "
+        "train a new one without them.\n\n"
+    )
 
 
 def metrics_json(job: TrainingJob) -> dict:
@@ -99,9 +121,14 @@ def metrics_json(job: TrainingJob) -> dict:
 def golden_clips(job: TrainingJob, *, count: int = GOLDEN_CLIPS) -> list[tuple[str, str]]:
     """(cleaned audio name, expected label) of up to `count` test-split clips: one per class first, in output
     order, then the next clips by id. Deterministic for a job."""
-    rows = (PreparedClip.objects.filter(clip_id__in=job.clip_ids, split=PreparedClip.Split.TESTING)
-            .order_by("clip_id").values_list("cleaned_audio", "clip__keyword__text"))
-    labelled = [(name, word if word in job.keywords else UNKNOWN_LABEL) for name, word in rows.iterator(chunk_size=1000)]
+    rows = (
+        PreparedClip.objects.filter(clip_id__in=job.clip_ids, split=PreparedClip.Split.TESTING)
+        .order_by("clip_id")
+        .values_list("cleaned_audio", "clip__keyword__text")
+    )
+    labelled = [
+        (name, word if word in job.keywords else UNKNOWN_LABEL) for name, word in rows.iterator(chunk_size=1000)
+    ]
     first_of_label = {}
     for i, (_, label) in enumerate(labelled):
         first_of_label.setdefault(label, i)

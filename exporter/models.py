@@ -1,4 +1,5 @@
 """What the exporter records: who fetched which model package."""
+
 from django.conf import settings
 from django.db import models
 

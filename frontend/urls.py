@@ -1,4 +1,5 @@
 """Every page of Chorus outside the Django admin; each stage's pages are one module of frontend/views/."""
+
 from django.urls import include, path
 
 from frontend.views import packages, releases, review, training, volunteer

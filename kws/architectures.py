@@ -3,6 +3,7 @@
 ARCHITECTURES is the one registry: the API's choices, the `train` command, the training page and the
 defaults all read it, so adding an architecture is one entry here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,7 +24,9 @@ def build_tiny_conv(input_shape: tuple[int, int], n_classes: int, *, dropout: fl
     return keras.Model(inputs, outputs, name="tiny_conv")
 
 
-def build_ds_cnn(input_shape: tuple[int, int], n_classes: int, *, channels: int = 24, blocks: int = 4, dropout: float = 0.2):
+def build_ds_cnn(
+    input_shape: tuple[int, int], n_classes: int, *, channels: int = 24, blocks: int = 4, dropout: float = 0.2
+):
     """A depthwise-separable CNN (Zhang et al., "Hello Edge"), narrow enough that the int8 model and the TFLM
     arena each fit in 32 KB: the widest activations are 25 x 20 x channels bytes, two of them live at once."""
     import keras

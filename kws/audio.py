@@ -1,4 +1,5 @@
 """Decode untrusted audio uploads into canonical 16 kHz mono 16-bit PCM WAV."""
+
 from __future__ import annotations
 
 import io
@@ -81,7 +82,9 @@ def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DU
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         if data[:4] in (b"RIFF", b"RF64", b"fLaC", b"OggS"):
             raise AudioRejected(f"the audio file is corrupt and cannot be decoded ({exc})", "corrupt") from None
-        raise AudioRejected("the file is not audio that can be read (send a WAV, FLAC or OGG file)", "not_audio") from None
+        raise AudioRejected(
+            "the file is not audio that can be read (send a WAV, FLAC or OGG file)", "not_audio"
+        ) from None
     if samples.shape[0] == 0:
         raise AudioRejected("the audio file contains no samples", "empty")
     if not np.isfinite(samples).all():

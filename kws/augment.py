@@ -3,6 +3,7 @@
 Every function takes the numpy Generator it draws from, so a run with the same seed augments the same way.
 Inputs are never modified.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -40,7 +41,9 @@ def _shift_rows(batch: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     return np.where(inside, moved, 0).astype(batch.dtype, copy=False)
 
 
-def time_shift(audio: np.ndarray, rng: np.random.Generator, *, max_shift_samples: int = MAX_SHIFT_SAMPLES) -> np.ndarray:
+def time_shift(
+    audio: np.ndarray, rng: np.random.Generator, *, max_shift_samples: int = MAX_SHIFT_SAMPLES
+) -> np.ndarray:
     x = np.asarray(audio, dtype=np.float32)
     shift = rng.integers(-max_shift_samples, max_shift_samples + 1, size=1)
     return _shift_rows(x[None, :], shift)[0]
@@ -56,8 +59,14 @@ def _noise_window(usable: list[np.ndarray], samples: int, rng: np.random.Generat
     return noise[start : start + samples]
 
 
-def mix_background(audio: np.ndarray, noises: list[np.ndarray], rng: np.random.Generator, *,
-                   probability: float = BACKGROUND_PROBABILITY, max_volume: float = BACKGROUND_MAX_VOLUME) -> np.ndarray:
+def mix_background(
+    audio: np.ndarray,
+    noises: list[np.ndarray],
+    rng: np.random.Generator,
+    *,
+    probability: float = BACKGROUND_PROBABILITY,
+    max_volume: float = BACKGROUND_MAX_VOLUME,
+) -> np.ndarray:
     """With `probability`, add a random clip-long window of a random noise at gain uniform [0, max_volume], clipped to [-1, 1].
 
     Noises shorter than the clip are skipped; with none usable the audio comes back unchanged (as a copy).
@@ -72,8 +81,9 @@ def mix_background(audio: np.ndarray, noises: list[np.ndarray], rng: np.random.G
     return np.clip(x + window * np.float32(rng.uniform(0, max_volume)), -1.0, 1.0)
 
 
-def augment_batch(audio_batch: np.ndarray, noises: list[np.ndarray], rng: np.random.Generator,
-                  params: AugmentParams = DEFAULT_AUGMENT) -> np.ndarray:
+def augment_batch(
+    audio_batch: np.ndarray, noises: list[np.ndarray], rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT
+) -> np.ndarray:
     """(N, samples) -> (N, samples) float32: each clip time-shifted, then mixed with background noise as above."""
     batch = np.atleast_2d(np.asarray(audio_batch, dtype=np.float32))
     count, samples = batch.shape
@@ -99,8 +109,16 @@ def _mask_runs(length: int, masks: int, max_width: int, rng: np.random.Generator
     return runs
 
 
-def spec_augment(features: np.ndarray, rng: np.random.Generator, *, time_masks: int = 2, max_time_width: int = 5,
-                 freq_masks: int = 2, max_freq_width: int = 4, fill: float | None = None) -> np.ndarray:
+def spec_augment(
+    features: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    time_masks: int = 2,
+    max_time_width: int = 5,
+    freq_masks: int = 2,
+    max_freq_width: int = 4,
+    fill: float | None = None,
+) -> np.ndarray:
     """SpecAugment (Park et al. 2019) on a (frames, channels) matrix: runs of whole frames and whole channels set to `fill`.
 
     `fill` defaults to the matrix mean, which for log-mel features is a neutral level rather than a loud zero.
@@ -115,10 +133,18 @@ def spec_augment(features: np.ndarray, rng: np.random.Generator, *, time_masks: 
     return out
 
 
-def spec_augment_batch(features: np.ndarray, rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT) -> np.ndarray:
+def spec_augment_batch(
+    features: np.ndarray, rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT
+) -> np.ndarray:
     """(N, frames, channels): spec_augment on each example with the masks from `params`, each filled with its own mean."""
     out = np.array(features, copy=True)
     for i in range(len(out)):
-        out[i] = spec_augment(out[i], rng, time_masks=params.time_masks, max_time_width=params.max_time_width,
-                              freq_masks=params.freq_masks, max_freq_width=params.max_freq_width)
+        out[i] = spec_augment(
+            out[i],
+            rng,
+            time_masks=params.time_masks,
+            max_time_width=params.max_time_width,
+            freq_masks=params.freq_masks,
+            max_freq_width=params.max_freq_width,
+        )
     return out

@@ -1,4 +1,5 @@
 """Turn a stored clip into exactly one second of training audio, as the Speech Commands cleaner does."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

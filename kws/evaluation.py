@@ -1,4 +1,5 @@
 """What a trained model scores on held-out data: per-class and per-group results, and streaming false accepts / rejects."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,10 @@ def per_class(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict
     precision, recall = metrics.per_class_precision_recall(cm)
     return {
         "confusion_matrix": cm.tolist(),
-        "per_class": [{"label": label, "precision": rounded(p), "recall": rounded(r), "support": int(cm[i].sum())}
-                      for i, (label, p, r) in enumerate(zip(labels, precision, recall))],
+        "per_class": [
+            {"label": label, "precision": rounded(p), "recall": rounded(r), "support": int(cm[i].sum())}
+            for i, (label, p, r) in enumerate(zip(labels, precision, recall))
+        ],
     }
 
 
@@ -36,13 +39,22 @@ def per_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[dict]) -> dic
         best, worst, gap = metrics.accuracy_gap(accuracy, min_examples=GROUP_MIN_EXAMPLES)
         out[field] = {
             "groups": {str(group): {"accuracy": rounded(acc), "examples": n} for group, (acc, n) in accuracy.items()},
-            "best": best, "worst": worst, "gap": rounded(gap),
+            "best": best,
+            "worst": worst,
+            "gap": rounded(gap),
         }
     return out
 
 
-def streaming_metrics(*, test_set: kws_train.Examples, noises: list[np.ndarray], int8_bytes: bytes, normalization: dict,
-                      params: features.FeatureParams, seed: int) -> dict:
+def streaming_metrics(
+    *,
+    test_set: kws_train.Examples,
+    noises: list[np.ndarray],
+    int8_bytes: bytes,
+    normalization: dict,
+    params: features.FeatureParams,
+    seed: int,
+) -> dict:
     """False accepts per hour on noise and false rejects on keywords inserted into noise, with the firmware's smoothing."""
     rng = np.random.default_rng(seed)
     q_in, q_out = quantize.io_quantization(int8_bytes)
@@ -54,7 +66,15 @@ def streaming_metrics(*, test_set: kws_train.Examples, noises: list[np.ndarray],
     labels = test_set.labels
     keyword_rows = np.flatnonzero(test_set.y >= 2)[:STREAM_KEYWORDS]
     noise = noises[0] if noises else rng.normal(0, 0.05, 16_000 * 10).astype(np.float32)
-    keyword_streams = [streaming.keyword_stream(test_set.audio[keyword_rows], [labels[i] for i in test_set.y[keyword_rows]], noise, rng)] if len(keyword_rows) else []
+    keyword_streams = (
+        [
+            streaming.keyword_stream(
+                test_set.audio[keyword_rows], [labels[i] for i in test_set.y[keyword_rows]], noise, rng
+            )
+        ]
+        if len(keyword_rows)
+        else []
+    )
     noise_streams = [streaming.noise_stream(noise, NOISE_SECONDS, rng)]
     result = streaming.evaluate(keyword_streams, noise_streams, predict, labels)
     return {key: rounded(value) if isinstance(value, float) else value for key, value in result.as_dict().items()}

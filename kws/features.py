@@ -4,6 +4,7 @@ Log-mel (or MFCC) frames of a 1 s, 16 kHz clip, laid out frames x channels. The 
 vectorized STFT with librosa's own mel filter bank; `reference_features` is the per-clip librosa call it
 must match.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,8 +84,14 @@ def mel_filterbank(params: FeatureParams) -> np.ndarray:
     import librosa
 
     bank = librosa.filters.mel(
-        sr=params.sample_rate, n_fft=params.n_fft, n_mels=params.n_mels, fmin=params.fmin, fmax=params.fmax,
-        htk=params.mel_htk, norm=params.mel_norm, dtype=np.float32,
+        sr=params.sample_rate,
+        n_fft=params.n_fft,
+        n_mels=params.n_mels,
+        fmin=params.fmin,
+        fmax=params.fmax,
+        htk=params.mel_htk,
+        norm=params.mel_norm,
+        dtype=np.float32,
     )
     return np.ascontiguousarray(bank.T)
 
@@ -110,7 +117,9 @@ def fit_length(samples: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> n
 def featurize_batch(clips: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -> np.ndarray:
     """(N, clip_samples) float audio -> (N, frames, channels) float32 features, vectorized."""
     x = fit_length(np.atleast_2d(clips), params)
-    frames = np.lib.stride_tricks.sliding_window_view(x, params.n_fft, axis=-1)[:, :: params.hop_samples][:, : params.frames]
+    frames = np.lib.stride_tricks.sliding_window_view(x, params.n_fft, axis=-1)[:, :: params.hop_samples][
+        :, : params.frames
+    ]
     spectrum = scipy.fft.rfft(frames * _window(params), axis=-1)
     magnitude = spectrum.real**2 + spectrum.imag**2
     if params.power != 2.0:
@@ -132,9 +141,19 @@ def reference_features(samples: np.ndarray, params: FeatureParams = DEFAULT_PARA
 
     x = fit_length(samples, params).astype(np.float64)
     mel = librosa.feature.melspectrogram(
-        y=x, sr=params.sample_rate, n_fft=params.n_fft, hop_length=params.hop_samples, win_length=params.window_samples,
-        window=params.window, center=params.center, power=params.power, n_mels=params.n_mels, fmin=params.fmin,
-        fmax=params.fmax, htk=params.mel_htk, norm=params.mel_norm,
+        y=x,
+        sr=params.sample_rate,
+        n_fft=params.n_fft,
+        hop_length=params.hop_samples,
+        win_length=params.window_samples,
+        window=params.window,
+        center=params.center,
+        power=params.power,
+        n_mels=params.n_mels,
+        fmin=params.fmin,
+        fmax=params.fmax,
+        htk=params.mel_htk,
+        norm=params.mel_norm,
     )
     log_mel = np.log(mel + params.log_offset)
     if params.n_mfcc:
@@ -142,7 +161,9 @@ def reference_features(samples: np.ndarray, params: FeatureParams = DEFAULT_PARA
     return log_mel.T.astype(np.float32)
 
 
-def features_json(params: FeatureParams = DEFAULT_PARAMS, *, normalization: dict | None = None, input_quantization: dict | None = None) -> dict:
+def features_json(
+    params: FeatureParams = DEFAULT_PARAMS, *, normalization: dict | None = None, input_quantization: dict | None = None
+) -> dict:
     """Everything needed to recompute the features with numpy and librosa alone."""
     doc = {
         "format_version": FEATURES_FORMAT_VERSION,

@@ -7,6 +7,7 @@ FeatureParams, RecognizerParams and model bytes that training produced: nothing 
 
     .venv/bin/python -m kws.firmware settings > model_settings.h   # placeholder header (no model) for host builds
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ SKETCH_NAME = "chorus_kws"
 # the folder is the one list of them.
 CORE_FILES = tuple(sorted(path.name for path in (FIRMWARE_DIR / "src").glob("*.[ch]")))
 SKETCH_SUFFIXES = (".ino", ".cpp", ".h")
-ARENA_HEADROOM_BYTES = 2048  # over the host-measured arena: CMSIS-NN scratch buffers the reference kernels don't ask for
+ARENA_HEADROOM_BYTES = (
+    2048  # over the host-measured arena: CMSIS-NN scratch buffers the reference kernels don't ask for
+)
 ARENA_ALIGN = 16
 # A header for host builds without a model (the CLI, the size budget): the speech-commands words, no normalization,
 # and an input scale that spans ln(1e-6) .. 6.
@@ -37,12 +40,32 @@ PLACEHOLDER_OUTPUT = Quantization(scale=1 / 256, zero_point=-128)
 
 # TFLite builtin op -> tflite::MicroMutableOpResolver method (the ones a keyword-spotting model may use).
 RESOLVER_METHODS = {
-    "ADD": "AddAdd", "AVERAGE_POOL_2D": "AddAveragePool2D", "CONCATENATION": "AddConcatenation", "CONV_2D": "AddConv2D",
-    "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D", "DEQUANTIZE": "AddDequantize", "EXPAND_DIMS": "AddExpandDims",
-    "FULLY_CONNECTED": "AddFullyConnected", "HARD_SWISH": "AddHardSwish", "LOGISTIC": "AddLogistic", "MAX_POOL_2D": "AddMaxPool2D",
-    "MEAN": "AddMean", "MUL": "AddMul", "PACK": "AddPack", "PAD": "AddPad", "QUANTIZE": "AddQuantize", "RELU": "AddRelu",
-    "RELU6": "AddRelu6", "RESHAPE": "AddReshape", "SHAPE": "AddShape", "SOFTMAX": "AddSoftmax", "SQUEEZE": "AddSqueeze",
-    "STRIDED_SLICE": "AddStridedSlice", "SUB": "AddSub", "TANH": "AddTanh", "TRANSPOSE": "AddTranspose",
+    "ADD": "AddAdd",
+    "AVERAGE_POOL_2D": "AddAveragePool2D",
+    "CONCATENATION": "AddConcatenation",
+    "CONV_2D": "AddConv2D",
+    "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D",
+    "DEQUANTIZE": "AddDequantize",
+    "EXPAND_DIMS": "AddExpandDims",
+    "FULLY_CONNECTED": "AddFullyConnected",
+    "HARD_SWISH": "AddHardSwish",
+    "LOGISTIC": "AddLogistic",
+    "MAX_POOL_2D": "AddMaxPool2D",
+    "MEAN": "AddMean",
+    "MUL": "AddMul",
+    "PACK": "AddPack",
+    "PAD": "AddPad",
+    "QUANTIZE": "AddQuantize",
+    "RELU": "AddRelu",
+    "RELU6": "AddRelu6",
+    "RESHAPE": "AddReshape",
+    "SHAPE": "AddShape",
+    "SOFTMAX": "AddSoftmax",
+    "SQUEEZE": "AddSqueeze",
+    "STRIDED_SLICE": "AddStridedSlice",
+    "SUB": "AddSub",
+    "TANH": "AddTanh",
+    "TRANSPOSE": "AddTranspose",
 }
 
 
@@ -80,7 +103,9 @@ def stride_frames(params: FeatureParams, stride_ms: int = streaming.STRIDE_MS) -
     """Feature frames between inferences: the evaluation's stride (kws.streaming.STRIDE_MS) in hops."""
     samples = params.sample_rate * stride_ms // 1000
     if samples % params.hop_samples:
-        raise ValueError(f"an inference stride of {stride_ms} ms is not a whole number of {params.hop_samples}-sample hops")
+        raise ValueError(
+            f"an inference stride of {stride_ms} ms is not a whole number of {params.hop_samples}-sample hops"
+        )
     return max(1, samples // params.hop_samples)
 
 
@@ -88,7 +113,9 @@ def inference_stride_ms(params: FeatureParams, stride_ms: int = streaming.STRIDE
     return stride_frames(params, stride_ms) * params.hop_samples * 1000 // params.sample_rate
 
 
-def recognizer_capacity(recognizer_params: RecognizerParams, feature_params: FeatureParams, stride_ms: int = streaming.STRIDE_MS) -> int:
+def recognizer_capacity(
+    recognizer_params: RecognizerParams, feature_params: FeatureParams, stride_ms: int = streaming.STRIDE_MS
+) -> int:
     """Results the recognizer's ring must hold: every inference of one averaging window, and one more."""
     return recognizer_params.average_window_ms // max(1, inference_stride_ms(feature_params, stride_ms)) + 2
 
@@ -135,11 +162,23 @@ def features_config(feature_params: FeatureParams, normalization: dict, input_qu
     check_params(p)
     mean, std = normalization_values(normalization)
     return {
-        "sample_rate": p.sample_rate, "clip_samples": p.clip_samples, "window_samples": p.window_samples,
-        "hop_samples": p.hop_samples, "n_fft": p.n_fft, "n_mels": p.n_mels, "n_mfcc": p.n_mfcc or 0,
-        "mel_htk": int(p.mel_htk), "mel_norm_slaney": int(p.mel_norm == "slaney"), "fmin": float(p.fmin),
-        "fmax": float(p.fmax), "power": float(p.power), "log_offset": float(p.log_offset), "norm_mean": mean,
-        "norm_std": std, "input_scale": float(input_quantization.scale), "input_zero_point": int(input_quantization.zero_point),
+        "sample_rate": p.sample_rate,
+        "clip_samples": p.clip_samples,
+        "window_samples": p.window_samples,
+        "hop_samples": p.hop_samples,
+        "n_fft": p.n_fft,
+        "n_mels": p.n_mels,
+        "n_mfcc": p.n_mfcc or 0,
+        "mel_htk": int(p.mel_htk),
+        "mel_norm_slaney": int(p.mel_norm == "slaney"),
+        "fmin": float(p.fmin),
+        "fmax": float(p.fmax),
+        "power": float(p.power),
+        "log_offset": float(p.log_offset),
+        "norm_mean": mean,
+        "norm_std": std,
+        "input_scale": float(input_quantization.scale),
+        "input_zero_point": int(input_quantization.zero_point),
     }
 
 
@@ -148,8 +187,11 @@ def recognizer_config(labels: Sequence[str], recognizer_params: RecognizerParams
     labels = list(labels)
     r = recognizer_params
     return {
-        "label_count": len(labels), "average_window_ms": int(r.average_window_ms), "detection_threshold": float(r.detection_threshold),
-        "suppression_ms": int(r.suppression_ms), "minimum_count": int(r.minimum_count),
+        "label_count": len(labels),
+        "average_window_ms": int(r.average_window_ms),
+        "detection_threshold": float(r.detection_threshold),
+        "suppression_ms": int(r.suppression_ms),
+        "minimum_count": int(r.minimum_count),
         "silence_index": labels.index(SILENCE_LABEL) if SILENCE_LABEL in labels else -1,
         "unknown_index": labels.index(UNKNOWN_LABEL) if UNKNOWN_LABEL in labels else -1,
     }
@@ -160,10 +202,20 @@ def _macro(name: str, value) -> str:
     return f"#define CHORUS_{name.upper()} {f'({literal})' if literal.startswith('-') else literal}"
 
 
-def model_settings_header(*, feature_params: FeatureParams, labels: Sequence[str], normalization: dict,
-                          input_quantization: Quantization, output_quantization: Quantization,
-                          recognizer_params: RecognizerParams, arena_bytes: int, ops: Sequence[str],
-                          model_bytes: int = 0, stride_ms: int = streaming.STRIDE_MS, placeholder: bool = False) -> str:
+def model_settings_header(
+    *,
+    feature_params: FeatureParams,
+    labels: Sequence[str],
+    normalization: dict,
+    input_quantization: Quantization,
+    output_quantization: Quantization,
+    recognizer_params: RecognizerParams,
+    arena_bytes: int,
+    ops: Sequence[str],
+    model_bytes: int = 0,
+    stride_ms: int = streaming.STRIDE_MS,
+    placeholder: bool = False,
+) -> str:
     """model_settings.h: every number the sketch and the host tools read, as C macros (C and C++)."""
     p = feature_params
     labels = list(labels)
@@ -174,8 +226,21 @@ def model_settings_header(*, feature_params: FeatureParams, labels: Sequence[str
     calls = resolver_calls(ops)
     register = " && ".join(f"(resolver).{call}() == kTfLiteOk" for call in calls) or "true"
     q_out = output_quantization
-    feature_keys = ["sample_rate", "clip_samples", "window_samples", "hop_samples", "n_fft", "n_mels", "n_mfcc", "mel_htk",
-                    "mel_norm_slaney", "fmin", "fmax", "power", "log_offset"]
+    feature_keys = [
+        "sample_rate",
+        "clip_samples",
+        "window_samples",
+        "hop_samples",
+        "n_fft",
+        "n_mels",
+        "n_mfcc",
+        "mel_htk",
+        "mel_norm_slaney",
+        "fmin",
+        "fmax",
+        "power",
+        "log_offset",
+    ]
     lines = [
         "// Generated by Chorus (kws/firmware.py) from the model's FeatureParams, labels, normalization, int8",
         "// quantization and recognizer parameters. Do not edit: regenerate it.",
@@ -202,7 +267,10 @@ def model_settings_header(*, feature_params: FeatureParams, labels: Sequence[str
         _macro("unknown_index", recognizer["unknown_index"]),
         "",
         "// Recognizer: kws.recognizer.RecognizerParams; an inference every INFERENCE_STRIDE_FRAMES new feature frames",
-        *(_macro(key, recognizer[key]) for key in ("average_window_ms", "detection_threshold", "suppression_ms", "minimum_count")),
+        *(
+            _macro(key, recognizer[key])
+            for key in ("average_window_ms", "detection_threshold", "suppression_ms", "minimum_count")
+        ),
         _macro("inference_stride_frames", stride_frames(p, stride_ms)),
         _macro("inference_stride_ms", inference_stride_ms(p, stride_ms)),
         _macro("recognizer_capacity", recognizer_capacity(recognizer_params, p, stride_ms)),
@@ -227,14 +295,27 @@ def placeholder_header(labels: Sequence[str] | None = None, feature_params: Feat
     from kws.recognizer import DEFAULT_RECOGNIZER
 
     return model_settings_header(
-        feature_params=feature_params or DEFAULT_PARAMS, labels=list(labels or [SILENCE_LABEL, UNKNOWN_LABEL, *PLACEHOLDER_KEYWORDS]),
-        normalization={"kind": "none"}, input_quantization=PLACEHOLDER_INPUT, output_quantization=PLACEHOLDER_OUTPUT,
-        recognizer_params=DEFAULT_RECOGNIZER, arena_bytes=0, ops=[], placeholder=True,
+        feature_params=feature_params or DEFAULT_PARAMS,
+        labels=list(labels or [SILENCE_LABEL, UNKNOWN_LABEL, *PLACEHOLDER_KEYWORDS]),
+        normalization={"kind": "none"},
+        input_quantization=PLACEHOLDER_INPUT,
+        output_quantization=PLACEHOLDER_OUTPUT,
+        recognizer_params=DEFAULT_RECOGNIZER,
+        arena_bytes=0,
+        ops=[],
+        placeholder=True,
     )
 
 
-def sketch_readme(*, labels: Sequence[str], feature_params: FeatureParams, recognizer_params: RecognizerParams,
-                  arena_bytes: int, ops: Sequence[str], model_bytes: int) -> str:
+def sketch_readme(
+    *,
+    labels: Sequence[str],
+    feature_params: FeatureParams,
+    recognizer_params: RecognizerParams,
+    arena_bytes: int,
+    ops: Sequence[str],
+    model_bytes: int,
+) -> str:
     commands = [label for label in labels if label not in (SILENCE_LABEL, UNKNOWN_LABEL)]
     r = recognizer_params
     return f"""# {SKETCH_NAME}: keyword spotting on an Arduino Nano 33 BLE Sense
@@ -292,8 +373,15 @@ def _sketch_static_files() -> dict[str, bytes]:
     return files
 
 
-def render_sketch(*, model_int8: bytes, labels: Sequence[str], feature_params: FeatureParams, normalization: dict,
-                  recognizer_params: RecognizerParams, arena_bytes: int) -> dict[str, bytes]:
+def render_sketch(
+    *,
+    model_int8: bytes,
+    labels: Sequence[str],
+    feature_params: FeatureParams,
+    normalization: dict,
+    recognizer_params: RecognizerParams,
+    arena_bytes: int,
+) -> dict[str, bytes]:
     """{path: content} of a complete Arduino sketch folder for the model, paths under `chorus_kws/`.
 
     `arena_bytes` is the smallest arena the host TFLM interpreter ran the model in (kws.quantize.tflm_smallest_arena);
@@ -303,8 +391,14 @@ def render_sketch(*, model_int8: bytes, labels: Sequence[str], feature_params: F
     q_in, q_out = quantize.io_quantization(model_int8)
     ops = quantize.model_ops(model_int8)
     header = model_settings_header(
-        feature_params=feature_params, labels=labels, normalization=normalization, input_quantization=q_in,
-        output_quantization=q_out, recognizer_params=recognizer_params, arena_bytes=arena_bytes, ops=ops,
+        feature_params=feature_params,
+        labels=labels,
+        normalization=normalization,
+        input_quantization=q_in,
+        output_quantization=q_out,
+        recognizer_params=recognizer_params,
+        arena_bytes=arena_bytes,
+        ops=ops,
         model_bytes=len(model_int8),
     )
     files = _sketch_static_files()
@@ -313,7 +407,11 @@ def render_sketch(*, model_int8: bytes, labels: Sequence[str], feature_params: F
     files[f"{SKETCH_NAME}/model_data.cpp"] = c_array.model_source(model_int8).encode()
     files[f"{SKETCH_NAME}/model_data.h"] = c_array.model_header().encode()
     files[f"{SKETCH_NAME}/README.md"] = sketch_readme(
-        labels=labels, feature_params=feature_params, recognizer_params=recognizer_params, arena_bytes=arena_bytes, ops=ops,
+        labels=labels,
+        feature_params=feature_params,
+        recognizer_params=recognizer_params,
+        arena_bytes=arena_bytes,
+        ops=ops,
         model_bytes=len(model_int8),
     ).encode()
     return files
@@ -333,7 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kws.firmware", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     settings = commands.add_parser("settings", help="print a placeholder model_settings.h (default features, no model)")
-    settings.add_argument("--labels", help="comma-separated labels (default: _silence_, _unknown_ and the 10 speech-commands words)")
+    settings.add_argument(
+        "--labels", help="comma-separated labels (default: _silence_, _unknown_ and the 10 speech-commands words)"
+    )
     args = parser.parse_args(argv)
     if args.command == "settings":
         labels = args.labels.split(",") if args.labels else None

@@ -2,6 +2,7 @@
 
 The PNG is encoded here with zlib and struct (matplotlib is not a dependency): one shaded block per cell.
 """
+
 from __future__ import annotations
 
 import struct
@@ -18,7 +19,9 @@ FULL_RGB = (8, 48, 107)  # share 1 of the row (dark blue)
 GRID_RGB = (200, 200, 200)  # one-pixel line on the right and bottom edge of every cell
 
 
-def confusion_matrix(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, n_classes: int) -> np.ndarray:
+def confusion_matrix(
+    y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, n_classes: int
+) -> np.ndarray:
     """(n_classes, n_classes) int64 counts; rows are the true class, columns the predicted one."""
     t, p = np.asarray(y_true, dtype=np.int64).ravel(), np.asarray(y_pred, dtype=np.int64).ravel()
     if t.shape != p.shape:
@@ -48,8 +51,9 @@ def accuracy(cm: np.ndarray) -> float:
     return float(np.trace(cm) / total) if total else float("nan")
 
 
-def group_accuracy(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
-                   groups: Sequence[Hashable | None]) -> dict[Hashable, tuple[float, int]]:
+def group_accuracy(
+    y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray, groups: Sequence[Hashable | None]
+) -> dict[Hashable, tuple[float, int]]:
     """group -> (accuracy, number of examples), for the groups a speaker stated (see IGNORED_GROUPS)."""
     t, p = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     if not len(t) == len(p) == len(groups):
@@ -63,7 +67,9 @@ def group_accuracy(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | n
     return {group: (hits / n, n) for group, (hits, n) in sorted(correct.items(), key=lambda item: str(item[0]))}
 
 
-def accuracy_gap(group_acc: dict[Hashable, tuple[float, int]], min_examples: int = 1) -> tuple[Hashable | None, Hashable | None, float]:
+def accuracy_gap(
+    group_acc: dict[Hashable, tuple[float, int]], min_examples: int = 1
+) -> tuple[Hashable | None, Hashable | None, float]:
     """(best group, worst group, best minus worst accuracy) over groups with at least `min_examples` examples.
 
     Ties go to the group whose name sorts first; with no group large enough the answer is (None, None, nan).
@@ -113,14 +119,18 @@ def confusion_image(cm: np.ndarray, *, cell_pixels: int = CELL_PIXELS) -> np.nda
     return image
 
 
-def confusion_matrix_png(cm: np.ndarray, labels: Sequence[str] | None = None, *, cell_pixels: int = CELL_PIXELS) -> bytes:
+def confusion_matrix_png(
+    cm: np.ndarray, labels: Sequence[str] | None = None, *, cell_pixels: int = CELL_PIXELS
+) -> bytes:
     """The confusion matrix as a PNG heat map. Labels are not drawn (no font); they travel in an iTXt chunk, in row order."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or not cm.shape[0]:
         raise ValueError(f"a confusion matrix is square and non-empty, not {cm.shape}")
     if labels is not None and len(labels) != cm.shape[0]:
         raise ValueError(f"{len(labels)} labels for a {cm.shape[0]}-class matrix")
-    text = {"Comment": "confusion matrix: rows are the true class, columns the predicted one; shade is the share of the row"}
+    text = {
+        "Comment": "confusion matrix: rows are the true class, columns the predicted one; shade is the share of the row"
+    }
     if labels is not None:
         text["Labels"] = "\n".join(labels)
     return png_rgb(confusion_image(cm, cell_pixels=cell_pixels), text=text)

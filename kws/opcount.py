@@ -3,6 +3,7 @@
 turned into time on a 64 MHz Cortex-M4F under stated cycle costs. Estimates, not measurements: the assumptions are
 the constants below, chosen at the pessimistic end of what the core does.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,7 +41,9 @@ class FrameOps:
 
     @property
     def flops(self) -> int:
-        return self.window + self.fft + self.split + self.power + self.mel + self.normalize_log + self.dct + self.quantize
+        return (
+            self.window + self.fft + self.split + self.power + self.mel + self.normalize_log + self.dct + self.quantize
+        )
 
     @property
     def total_ops(self) -> int:
@@ -48,8 +51,12 @@ class FrameOps:
 
     @property
     def cycles(self) -> int:
-        return (self.flops * CYCLES_PER_FLOP + self.logs * CYCLES_PER_LOG + self.divides * CYCLES_PER_DIVIDE
-                + self.moves * CYCLES_PER_MOVE)
+        return (
+            self.flops * CYCLES_PER_FLOP
+            + self.logs * CYCLES_PER_LOG
+            + self.divides * CYCLES_PER_DIVIDE
+            + self.moves * CYCLES_PER_MOVE
+        )
 
     def ms_at(self, clock_hz: int = CLOCK_HZ) -> float:
         return self.cycles / clock_hz * 1000
@@ -66,9 +73,17 @@ def frame_ops(params: FeatureParams) -> FrameOps:
     used_bins = int(np.count_nonzero(mel_filterbank(params).any(axis=1)))  # bins inside [fmin, fmax]
     channels = params.channels
     return FrameOps(
-        window=2 * params.window_samples, fft_butterflies=butterflies, fft=10 * butterflies, split=18 * (m // 2),
-        power=3 * used_bins, mel=5 * used_bins, normalize_log=2 * params.n_mels, logs=params.n_mels,
-        dct=2 * params.n_mels * (params.n_mfcc or 0), divides=2 * channels, quantize=8 * channels,
+        window=2 * params.window_samples,
+        fft_butterflies=butterflies,
+        fft=10 * butterflies,
+        split=18 * (m // 2),
+        power=3 * used_bins,
+        mel=5 * used_bins,
+        normalize_log=2 * params.n_mels,
+        logs=params.n_mels,
+        dct=2 * params.n_mels * (params.n_mfcc or 0),
+        divides=2 * channels,
+        quantize=8 * channels,
         moves=(params.frames - 1) * channels // 4 + (params.n_fft - params.hop_samples) // 2,
     )
 

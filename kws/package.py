@@ -1,6 +1,7 @@
 """A trained model's package files, built in one place from its artefacts: models, C arrays, feature and
 recognizer settings, golden vectors and the rendered firmware sketch. Pure: the caller gathers the artefacts
 (stored models, a few test clips' audio, texts) and writes the zip."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,9 @@ class PackageArtefacts:
     normalization: dict
     arena_bytes: int
     recognizer: RecognizerParams
-    golden_audio: Sequence[tuple[np.ndarray, str]]  # (test clip samples, expected label): golden vectors, never shipped as audio
+    golden_audio: Sequence[
+        tuple[np.ndarray, str]
+    ]  # (test clip samples, expected label): golden vectors, never shipped as audio
     readme: str
     model_card: str
     metrics: dict
@@ -48,8 +51,14 @@ def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallbac
     report(1, len(STAGES))
     golden = golden_vectors(a, q_in, q_out)
     report(2, len(STAGES))
-    sketch = firmware.render_sketch(model_int8=a.model_int8, labels=a.labels, feature_params=a.feature_params, normalization=a.normalization,
-                                    recognizer_params=a.recognizer, arena_bytes=a.arena_bytes)
+    sketch = firmware.render_sketch(
+        model_int8=a.model_int8,
+        labels=a.labels,
+        feature_params=a.feature_params,
+        normalization=a.normalization,
+        recognizer_params=a.recognizer,
+        arena_bytes=a.arena_bytes,
+    )
     report(3, len(STAGES))
     entries = {
         "README.md": a.readme.encode(),
@@ -58,8 +67,12 @@ def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallbac
         "model_data.cc": c_array.model_source(a.model_int8).encode(),
         "model_data.h": c_array.model_header().encode(),
         "labels.txt": "".join(f"{label}\n" for label in a.labels).encode(),
-        "features.json": json_bytes(features.features_json(a.feature_params, normalization=a.normalization, input_quantization=q_in.as_dict())),
-        "model_settings.h": sketch[f"{firmware.SKETCH_NAME}/model_settings.h"],  # the sketch's own, so the two never differ
+        "features.json": json_bytes(
+            features.features_json(a.feature_params, normalization=a.normalization, input_quantization=q_in.as_dict())
+        ),
+        "model_settings.h": sketch[
+            f"{firmware.SKETCH_NAME}/model_settings.h"
+        ],  # the sketch's own, so the two never differ
         "recognizer.json": json_bytes(recognizer_json(a.labels, a.recognizer)),
         "metrics.json": json_bytes(a.metrics),
         "model_card.md": a.model_card.encode(),
@@ -74,8 +87,8 @@ def recognizer_json(labels: list[str], recognizer: RecognizerParams) -> dict:
         "labels": labels,
         **recognizer.as_dict(),
         "notes": "kws.recognizer.Recognizer: average the output probabilities over average_window_ms, report the top label "
-                 "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
-                 "suppression_ms; _silence_ and _unknown_ are never reported.",
+        "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
+        "suppression_ms; _silence_ and _unknown_ are never reported.",
     }
 
 
@@ -83,7 +96,9 @@ def golden_vectors(a: PackageArtefacts, q_in: quantize.Quantization, q_out: quan
     """A few test clips through the whole int8 path: their features, the int8 input and the int8 output of the
     TFLM interpreter. No audio, clip id or contributor goes in."""
     params = a.feature_params
-    audio = np.array([features.fit_length(samples, params) for samples, _ in a.golden_audio], dtype=np.float32).reshape(-1, params.clip_samples)
+    audio = np.array([features.fit_length(samples, params) for samples, _ in a.golden_audio], dtype=np.float32).reshape(
+        -1, params.clip_samples
+    )
     log_mel = features.featurize_batch(audio, params) if len(audio) else np.zeros((0, *params.shape), np.float32)
     x_q = q_in.quantize(kws_train.featurize_normalized(audio, a.normalization, params))
     outputs = quantize.tflm_run(a.model_int8, x_q, a.arena_bytes) if len(x_q) else np.zeros((0, len(a.labels)), np.int8)

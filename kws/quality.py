@@ -1,4 +1,5 @@
 """Upload-time quality metrics of a mono clip."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -1,4 +1,5 @@
 """Full-integer int8 TFLite conversion, and running the result in TFLite and in the real TFLM interpreter."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -61,7 +62,8 @@ def _interpreter(model_bytes: bytes):
     # TFLite's own kernels, not the XNNPACK delegate: XNNPACK rounds int8 differently (outputs off by up to
     # 9 steps from TFLM on the same model), TFLite's builtin kernels stay within one step.
     interpreter = tf.lite.Interpreter(
-        model_content=model_bytes, experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        model_content=model_bytes,
+        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
     )
     interpreter.allocate_tensors()
     return interpreter
@@ -69,7 +71,10 @@ def _interpreter(model_bytes: bytes):
 
 def io_quantization(model_bytes: bytes) -> tuple[Quantization, Quantization]:
     interpreter = _interpreter(model_bytes)
-    (i_scale, i_zero), (o_scale, o_zero) = (interpreter.get_input_details()[0]["quantization"], interpreter.get_output_details()[0]["quantization"])
+    (i_scale, i_zero), (o_scale, o_zero) = (
+        interpreter.get_input_details()[0]["quantization"],
+        interpreter.get_output_details()[0]["quantization"],
+    )
     return Quantization(float(i_scale), int(i_zero)), Quantization(float(o_scale), int(o_zero))
 
 

@@ -12,6 +12,7 @@ Where this differs from micro_speech, on purpose and for the firmware to copy:
 Kept from micro_speech: the window keeps results no older than `average_window_ms` before the newest one
 (boundary included), and it must hold `minimum_count` results spanning at least a quarter of the window.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -85,8 +86,12 @@ class Recognizer:
         return Detection(time_ms=time_ms, label=label, score=score)
 
 
-def detections_over_stream(score_frames: np.ndarray, times_ms: Sequence[int] | np.ndarray, labels: Sequence[str],
-                           params: RecognizerParams = DEFAULT_RECOGNIZER) -> list[tuple[int, str]]:
+def detections_over_stream(
+    score_frames: np.ndarray,
+    times_ms: Sequence[int] | np.ndarray,
+    labels: Sequence[str],
+    params: RecognizerParams = DEFAULT_RECOGNIZER,
+) -> list[tuple[int, str]]:
     """(time_ms, label) of every detection a fresh Recognizer makes over a recording's inferences, (T, classes) scores."""
     if len(score_frames) != len(times_ms):
         raise ValueError(f"{len(score_frames)} score frames but {len(times_ms)} timestamps")
@@ -102,8 +107,9 @@ def false_accepts_per_hour(detections: Sequence, duration_s: float) -> float:
     return len(detections) * MS_PER_HOUR / (duration_s * 1_000)
 
 
-def match_detections(detections: Sequence[tuple[int, str]], truth: Sequence[tuple[int, str]], *,
-                     tolerance_ms: int = MATCH_TOLERANCE_MS) -> tuple[int, int, int]:
+def match_detections(
+    detections: Sequence[tuple[int, str]], truth: Sequence[tuple[int, str]], *, tolerance_ms: int = MATCH_TOLERANCE_MS
+) -> tuple[int, int, int]:
     """(hits, misses, false accepts): each spoken command pairs with at most one detection of its label within tolerance.
 
     A wrong label near a command is a miss and a false accept. Misses / len(truth) is the false-reject rate.

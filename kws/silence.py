@@ -1,10 +1,18 @@
 """Silence examples cut from long background-noise recordings."""
+
 from __future__ import annotations
 
 import numpy as np
 
 
-def cut_silence(noises: list[np.ndarray], count: int, rng: np.random.Generator, *, clip_samples: int = 16_000, max_volume: float = 1.0) -> np.ndarray:
+def cut_silence(
+    noises: list[np.ndarray],
+    count: int,
+    rng: np.random.Generator,
+    *,
+    clip_samples: int = 16_000,
+    max_volume: float = 1.0,
+) -> np.ndarray:
     """`count` clips of `clip_samples`, each a random window of a random noise file at a random volume in [0, max_volume].
 
     Files shorter than one clip are skipped; with no usable noise the clips are digital silence.

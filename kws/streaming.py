@@ -1,5 +1,6 @@
 """Streaming evaluation: keywords inserted into background noise at known times, scored the way the device
 will run (a 1 s window every STRIDE_MS, the recognizer's posterior smoothing on top)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,8 +20,15 @@ class Stream:
     truth: list[tuple[int, str]]  # (time_ms of the keyword's end, label)
 
 
-def keyword_stream(clips: np.ndarray, labels: list[str], noise: np.ndarray, rng: np.random.Generator, *,
-                   noise_volume: float = 0.05, sample_rate: int = 16_000) -> Stream:
+def keyword_stream(
+    clips: np.ndarray,
+    labels: list[str],
+    noise: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    noise_volume: float = 0.05,
+    sample_rate: int = 16_000,
+) -> Stream:
     """Clips laid one after another with GAP_S of noise between them; truth marks where each ends."""
     step = clips.shape[1] + int(GAP_S * sample_rate)
     total = step * len(clips) + sample_rate
@@ -33,7 +41,9 @@ def keyword_stream(clips: np.ndarray, labels: list[str], noise: np.ndarray, rng:
     return Stream(np.clip(audio, -1, 1).astype(np.float32), truth)
 
 
-def noise_stream(noise: np.ndarray, seconds: float, rng: np.random.Generator, *, noise_volume: float = 0.3, sample_rate: int = 16_000) -> Stream:
+def noise_stream(
+    noise: np.ndarray, seconds: float, rng: np.random.Generator, *, noise_volume: float = 0.3, sample_rate: int = 16_000
+) -> Stream:
     return Stream((_noise_bed(noise, int(seconds * sample_rate), rng) * noise_volume).astype(np.float32), [])
 
 
@@ -44,8 +54,13 @@ def _noise_bed(noise: np.ndarray, samples: int, rng: np.random.Generator) -> np.
     return np.resize(np.roll(noise, -start), samples).astype(np.float32)
 
 
-def stream_scores(stream: Stream, predict: Callable[[np.ndarray], np.ndarray], *, params: features.FeatureParams = features.DEFAULT_PARAMS,
-                  stride_ms: int = STRIDE_MS) -> tuple[np.ndarray, np.ndarray]:
+def stream_scores(
+    stream: Stream,
+    predict: Callable[[np.ndarray], np.ndarray],
+    *,
+    params: features.FeatureParams = features.DEFAULT_PARAMS,
+    stride_ms: int = STRIDE_MS,
+) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities per window, window end times in ms): windows of one clip length, every stride_ms."""
     hop = params.sample_rate * stride_ms // 1000
     starts = np.arange(0, len(stream.audio) - params.clip_samples + 1, hop)
@@ -62,12 +77,22 @@ class StreamingMetrics:
     noise_seconds: float
 
     def as_dict(self) -> dict:
-        return {"false_accepts_per_hour": self.false_accepts_per_hour, "false_reject_rate": self.false_reject_rate,
-                "keywords": self.keywords, "noise_seconds": self.noise_seconds}
+        return {
+            "false_accepts_per_hour": self.false_accepts_per_hour,
+            "false_reject_rate": self.false_reject_rate,
+            "keywords": self.keywords,
+            "noise_seconds": self.noise_seconds,
+        }
 
 
-def evaluate(keyword_streams: list[Stream], noise_streams: list[Stream], predict, labels: list[str], *,
-             params: recognizer.RecognizerParams = recognizer.DEFAULT_RECOGNIZER) -> StreamingMetrics:
+def evaluate(
+    keyword_streams: list[Stream],
+    noise_streams: list[Stream],
+    predict,
+    labels: list[str],
+    *,
+    params: recognizer.RecognizerParams = recognizer.DEFAULT_RECOGNIZER,
+) -> StreamingMetrics:
     misses = spoken = 0
     for stream in keyword_streams:
         scores, times = stream_scores(stream, predict)
@@ -83,5 +108,6 @@ def evaluate(keyword_streams: list[Stream], noise_streams: list[Stream], predict
     return StreamingMetrics(
         false_accepts_per_hour=false_accepts * 3600 / seconds if seconds else float("nan"),
         false_reject_rate=misses / spoken if spoken else float("nan"),
-        keywords=spoken, noise_seconds=seconds,
+        keywords=spoken,
+        noise_seconds=seconds,
     )

@@ -2,6 +2,7 @@
 without downloading anyone's voice. Each speaker is an accent x voice variant x pitch x speed x a
 vocal-tract warp (resampling), so the test split's speakers are new voices, not new clips of old ones.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,37 @@ import soundfile as sf
 import soxr
 
 ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029"]
-VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5", "klatt", "klatt2", "klatt3", "croak", "whisper",
-            "adam", "Alex", "Andy", "aunty", "boris", "david", "ed", "edward", "john", "linda", "max", "Michael"]
+VARIANTS = [
+    "m1",
+    "m2",
+    "m3",
+    "m4",
+    "m5",
+    "m6",
+    "m7",
+    "f1",
+    "f2",
+    "f3",
+    "f4",
+    "f5",
+    "klatt",
+    "klatt2",
+    "klatt3",
+    "croak",
+    "whisper",
+    "adam",
+    "Alex",
+    "Andy",
+    "aunty",
+    "boris",
+    "david",
+    "ed",
+    "edward",
+    "john",
+    "linda",
+    "max",
+    "Michael",
+]
 SAMPLE_RATE = 16_000
 
 
@@ -37,10 +67,16 @@ def speakers(count: int, seed: int = 0) -> list[Speaker]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(count):
-        out.append(Speaker(
-            id=f"{i:08x}", accent=ACCENTS[i % len(ACCENTS)], variant=VARIANTS[rng.integers(len(VARIANTS))],
-            pitch=int(rng.integers(20, 80)), speed=int(rng.integers(120, 200)), warp=float(rng.uniform(0.88, 1.12)),
-        ))
+        out.append(
+            Speaker(
+                id=f"{i:08x}",
+                accent=ACCENTS[i % len(ACCENTS)],
+                variant=VARIANTS[rng.integers(len(VARIANTS))],
+                pitch=int(rng.integers(20, 80)),
+                speed=int(rng.integers(120, 200)),
+                warp=float(rng.uniform(0.88, 1.12)),
+            )
+        )
     return out
 
 
@@ -50,8 +86,22 @@ def say(word: str, speaker: Speaker, rng: np.random.Generator) -> np.ndarray:
     speed = int(speaker.speed + rng.integers(-15, 16))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "w.wav"
-        subprocess.run(["espeak-ng", "-v", f"{speaker.accent}+{speaker.variant}", "-p", str(pitch), "-s", str(speed), "-w", str(path), word],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "espeak-ng",
+                "-v",
+                f"{speaker.accent}+{speaker.variant}",
+                "-p",
+                str(pitch),
+                "-s",
+                str(speed),
+                "-w",
+                str(path),
+                word,
+            ],
+            check=True,
+            capture_output=True,
+        )
         audio, rate = sf.read(path, dtype="float32")
     return soxr.resample(audio, rate * speaker.warp, SAMPLE_RATE).astype(np.float32)
 
@@ -74,7 +124,9 @@ def noise(kind: str, seconds: float, rng: np.random.Generator) -> np.ndarray:
     return (0.5 * x / np.abs(x).max()).astype(np.float32)
 
 
-def place(take: np.ndarray, rng: np.random.Generator, *, noise_bed: np.ndarray | None, snr_db: float | None) -> np.ndarray:
+def place(
+    take: np.ndarray, rng: np.random.Generator, *, noise_bed: np.ndarray | None, snr_db: float | None
+) -> np.ndarray:
     """The take at a random place in a 1 s clip, over noise at the given SNR (None: clean)."""
     clip = np.zeros(SAMPLE_RATE, np.float32)
     take = take[:SAMPLE_RATE]

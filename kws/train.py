@@ -2,6 +2,7 @@
 
 Pure: the Django job feeds it arrays and gets back the model, the history and the normalization.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -53,8 +54,15 @@ def class_labels(keywords: list[str]) -> list[str]:
 
 
 def examples(
-    audio: np.ndarray, words: list[str], keywords: list[str], noises: list[np.ndarray], rng: np.random.Generator, *,
-    silence_share: float, unknown_share: float, params: features.FeatureParams = features.DEFAULT_PARAMS,
+    audio: np.ndarray,
+    words: list[str],
+    keywords: list[str],
+    noises: list[np.ndarray],
+    rng: np.random.Generator,
+    *,
+    silence_share: float,
+    unknown_share: float,
+    params: features.FeatureParams = features.DEFAULT_PARAMS,
 ) -> Examples:
     """Keywords keep their clips; other words become `_unknown_` (subsampled to their share); silence is cut
     from background noise to its share."""
@@ -68,21 +76,32 @@ def examples(
     n_silence = int(round((n_known + n_unknown) * silence_share / max(1e-9, 1 - silence_share)))
     silent = silence.cut_silence(noises, n_silence, rng, clip_samples=params.clip_samples)
     clips = np.concatenate([audio[known], audio[chosen_unknown], silent]).astype(np.float32)
-    y = np.concatenate([
-        np.array([index[w] for w, k in zip(words, known) if k], dtype=np.int64),
-        np.full(n_unknown, labels.index(UNKNOWN)), np.full(n_silence, labels.index(SILENCE)),
-    ]).astype(np.int64)
+    y = np.concatenate(
+        [
+            np.array([index[w] for w, k in zip(words, known) if k], dtype=np.int64),
+            np.full(n_unknown, labels.index(UNKNOWN)),
+            np.full(n_silence, labels.index(SILENCE)),
+        ]
+    ).astype(np.int64)
     source = np.concatenate([np.flatnonzero(known), chosen_unknown, np.full(n_silence, -1)]).astype(np.int64)
     return Examples(clips, y, labels, source)
 
 
 def featurize_normalized(audio: np.ndarray, normalization: dict, params: features.FeatureParams) -> np.ndarray:
-    x = np.concatenate([features.featurize_batch(audio[i : i + 512], params) for i in range(0, len(audio), 512)]) if len(audio) else np.zeros((0, *params.shape), np.float32)
+    x = (
+        np.concatenate([features.featurize_batch(audio[i : i + 512], params) for i in range(0, len(audio), 512)])
+        if len(audio)
+        else np.zeros((0, *params.shape), np.float32)
+    )
     return ((x - normalization["mean"]) / normalization["std"]).astype(np.float32)
 
 
 def train(
-    train_set: Examples, validation_set: Examples, noises: list[np.ndarray], params: TrainParams, *,
+    train_set: Examples,
+    validation_set: Examples,
+    noises: list[np.ndarray],
+    params: TrainParams,
+    *,
     feature_params: features.FeatureParams = features.DEFAULT_PARAMS,
     on_epoch: Callable[[dict], bool] | None = None,
 ) -> TrainResult:
@@ -98,7 +117,9 @@ def train(
     model = architectures.build(params.architecture, feature_params.shape, len(train_set.labels))
     steps = params.epochs * int(np.ceil(len(train_set.y) / params.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(params.learning_rate, decay_steps=max(1, steps), alpha=0.05)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     augment_params = augment.AugmentParams(**params.augment)
     history = []
     for epoch in range(params.epochs):
@@ -107,7 +128,12 @@ def train(
         if params.spec_augment:
             x = augment.spec_augment_batch(x, rng, augment_params)
         fit = model.fit(
-            x, train_set.y, batch_size=params.batch_size, epochs=1, verbose=0, shuffle=True,
+            x,
+            train_set.y,
+            batch_size=params.batch_size,
+            epochs=1,
+            verbose=0,
+            shuffle=True,
             validation_data=(x_val, validation_set.y) if len(x_val) else None,
         )
         record = {"epoch": epoch + 1, **{k: float(v[-1]) for k, v in fit.history.items()}}

@@ -29,7 +29,10 @@ class ReviewedClipAdmin(ClipAdmin):
         automatic = list(queryset.filter(status_reason="automatic").values_list("id", flat=True))
         for clip_id in automatic:
             clip_reverse_prescreen(clip_id=clip_id)
-        self.message_user(request, f"{len(automatic)} clip(s) sent back to review; {queryset.count() - len(automatic)} were not pre-screened.")
+        self.message_user(
+            request,
+            f"{len(automatic)} clip(s) sent back to review; {queryset.count() - len(automatic)} were not pre-screened.",
+        )
 
 
 admin.site.unregister(Clip)

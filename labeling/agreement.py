@@ -1,4 +1,5 @@
 """Inter-rater agreement statistics. Pure: numbers in, numbers out."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

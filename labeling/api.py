@@ -4,10 +4,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from collector.api import ContributorAPIView
-from core.errors import ConsentRequired, NotFound
-from core.http import audio_response
 from collector.middleware import contributor_of
 from collector.models import Clip
+from core.errors import ConsentRequired, NotFound
+from core.http import audio_response
 from core.serializers import ErrorOutput
 from labeling import serializers, services
 
@@ -22,7 +22,9 @@ class ReviewerAPIView(ContributorAPIView):
 
     def voter(self):
         if self.is_reviewer_account():
-            return services.reviewer_contributor(user=self.request.user, cookie_contributor=contributor_of(self.request._request))
+            return services.reviewer_contributor(
+                user=self.request.user, cookie_contributor=contributor_of(self.request._request)
+            )
         return self.request.auth
 
 
@@ -30,7 +32,9 @@ class NextClipApi(ReviewerAPIView):
     @extend_schema(responses={200: serializers.ReviewClipOutput, 204: None, 403: ErrorOutput})
     def get(self, request, slug):
         campaign = self.campaign(slug)
-        voter = services.voter_check_campaign(voter=self.voter(), campaign=campaign, reviewer_account=self.is_reviewer_account())
+        voter = services.voter_check_campaign(
+            voter=self.voter(), campaign=campaign, reviewer_account=self.is_reviewer_account()
+        )
         clip = services.review_assign_next(voter=voter, campaign=campaign)
         if clip is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -43,7 +47,9 @@ class ReviewClipAudioApi(ReviewerAPIView):
         clip = Clip.objects.select_related("campaign").filter(id=clip_id).first()
         if clip is None:
             raise NotFound("no such clip (it may have been deleted by its speaker)")
-        voter = services.voter_check_campaign(voter=self.voter(), campaign=clip.campaign, reviewer_account=self.is_reviewer_account())
+        voter = services.voter_check_campaign(
+            voter=self.voter(), campaign=clip.campaign, reviewer_account=self.is_reviewer_account()
+        )
         if clip.contributor_id == voter.id:
             raise services.NotYourClip("you cannot review your own recordings")
         return audio_response(clip.audio.name)
@@ -59,6 +65,10 @@ class VoteApi(ReviewerAPIView):
         data.is_valid(raise_exception=True)
         voter = self.voter()
         if voter is None:
-            raise ConsentRequired("to review clips, accept a campaign's consent form first or log in with a reviewer account")
-        vote = services.vote_cast(voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **data.validated_data)
+            raise ConsentRequired(
+                "to review clips, accept a campaign's consent form first or log in with a reviewer account"
+            )
+        vote = services.vote_cast(
+            voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **data.validated_data
+        )
         return Response(serializers.VoteOutput(vote).data, status=status.HTTP_201_CREATED)

@@ -30,7 +30,9 @@ class Vote(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     reason = models.CharField(max_length=16, choices=Reason.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold.")
+    weight = models.PositiveSmallIntegerField(
+        default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

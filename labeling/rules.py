@@ -1,4 +1,5 @@
 """The one rule that decides a clip. Pure: the vote path, re-evaluation and releases all call it."""
+
 from __future__ import annotations
 
 PENDING = "pending"

@@ -1,4 +1,5 @@
 """Reads for review quality: per-reviewer gold accuracy and agreement, Cohen's and Fleiss' kappa."""
+
 from __future__ import annotations
 
 import itertools
@@ -28,7 +29,9 @@ class ReviewerQuality:
 
 
 def _votes(campaign: Campaign):
-    return Vote.objects.filter(clip__campaign=campaign, kind__in=[Vote.Kind.VALID, Vote.Kind.INVALID], voter__isnull=False)
+    return Vote.objects.filter(
+        clip__campaign=campaign, kind__in=[Vote.Kind.VALID, Vote.Kind.INVALID], voter__isnull=False
+    )
 
 
 def reviewer_quality(*, campaign: Campaign) -> list[ReviewerQuality]:
@@ -63,7 +66,9 @@ def reviewer_quality(*, campaign: Campaign) -> list[ReviewerQuality]:
 def pairwise_cohen_kappa(*, campaign: Campaign) -> list[tuple[str, str, int, float | None]]:
     """(reviewer a, reviewer b, shared clips, kappa) for the most active reviewers."""
     labels: dict = defaultdict(dict)
-    for voter_id, clip_id, kind in _votes(campaign).filter(clip__is_gold=False).values_list("voter_id", "clip_id", "kind"):
+    for voter_id, clip_id, kind in (
+        _votes(campaign).filter(clip__is_gold=False).values_list("voter_id", "clip_id", "kind")
+    ):
         labels[voter_id][clip_id] = kind
     active = sorted(labels, key=lambda v: -len(labels[v]))[:MAX_REVIEWERS_IN_PAIRS]
     pairs = []
@@ -78,7 +83,9 @@ def pairwise_cohen_kappa(*, campaign: Campaign) -> list[tuple[str, str, int, flo
 def keyword_fleiss_kappa(*, campaign: Campaign) -> list[tuple[str, int, float | None]]:
     """(keyword, clips with two or more votes, Fleiss' kappa) per keyword."""
     counts: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for keyword, clip_id, kind in _votes(campaign).filter(clip__is_gold=False).values_list("clip__keyword__text", "clip_id", "kind"):
+    for keyword, clip_id, kind in (
+        _votes(campaign).filter(clip__is_gold=False).values_list("clip__keyword__text", "clip_id", "kind")
+    ):
         counts[keyword][clip_id][0 if kind == Vote.Kind.VALID else 1] += 1
     result = []
     for keyword in sorted(counts):
@@ -92,7 +99,15 @@ def review_reasons_listed(*, clip_ids: list, **_signal) -> dict:
     """Receiver of collector.signals.clips_listed: why reviewers said no to, or reported, each listed clip, with counts."""
     labels = dict(Vote.Reason.choices)
     counts: dict = {}
-    for clip_id, reason in Vote.objects.filter(clip_id__in=clip_ids).exclude(reason="").order_by("id").values_list("clip_id", "reason"):
+    for clip_id, reason in (
+        Vote.objects.filter(clip_id__in=clip_ids).exclude(reason="").order_by("id").values_list("clip_id", "reason")
+    ):
         counts.setdefault(clip_id, Counter())[reason] += 1
-    return {clip_id: {"review_reasons": [{"reason": reason, "label": labels[reason], "count": n} for reason, n in by_reason.most_common()]}
-            for clip_id, by_reason in counts.items()}
+    return {
+        clip_id: {
+            "review_reasons": [
+                {"reason": reason, "label": labels[reason], "count": n} for reason, n in by_reason.most_common()
+            ]
+        }
+        for clip_id, by_reason in counts.items()
+    }

@@ -18,8 +18,15 @@ class ReviewClipOutput(serializers.ModelSerializer):
 
 class VoteInput(serializers.Serializer):
     kind = serializers.CharField(help_text="valid, invalid, skip or report")
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=f"for invalid or report: {', '.join(Vote.Reason.values)}")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500, help_text="required with reason 'other'")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"for invalid or report: {', '.join(Vote.Reason.values)}",
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=500, help_text="required with reason 'other'"
+    )
 
 
 class VoteOutput(serializers.ModelSerializer):

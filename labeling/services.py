@@ -1,4 +1,5 @@
 """Every write of the review flow: serving clips, casting votes, gold scoring and re-evaluation."""
+
 from __future__ import annotations
 
 import random
@@ -9,13 +10,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from collector.models import Campaign, Clip, Contributor, Keyword, Language
-from core.pseudonyms import new_token, token_sha256
-from core.task_queue import task_enqueue
-from core.rows import Statement, db_value, insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
 from collector.selectors import consent_is_current
 from collector.signals import clips_validated_statements
+from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
+from core.pseudonyms import new_token, token_sha256
+from core.rows import (
+    Statement,
+    db_value,
+    insert_statement,
+    instance_inserted,
+    instance_loaded,
+    statements_run,
+    update_statement,
+)
+from core.task_queue import task_enqueue
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
 
@@ -52,9 +61,13 @@ def reviewer_contributor(*, user, cookie_contributor: Contributor | None = None)
 
 def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:
     if voter is None:
-        raise ConsentRequired("to review clips, accept a campaign's consent form first or log in with a reviewer account")
+        raise ConsentRequired(
+            "to review clips, accept a campaign's consent form first or log in with a reviewer account"
+        )
     if not reviewer_account and not consent_is_current(contributor=voter, campaign=campaign):
-        raise ConsentRequired(f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ to review")
+        raise ConsentRequired(
+            f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ to review"
+        )
     return voter
 
 
@@ -103,13 +116,17 @@ def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Ra
     """
     rng = rng or random.Random()
     voter_id = db_value(Contributor._meta.pk, voter.id)
-    if rng.random() < settings.CHORUS_GOLD_SHARE and (gold := _clip_served(_GOLD_NEXT, {"campaign": campaign.id, "voter": voter_id})):
+    if rng.random() < settings.CHORUS_GOLD_SHARE and (
+        gold := _clip_served(_GOLD_NEXT, {"campaign": campaign.id, "voter": voter_id})
+    ):
         return gold
     now = timezone.now()
     lease_field = Clip._meta.get_field("review_lease_until")
     params = {
-        "lease_until": db_value(lease_field, now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)), "now": db_value(lease_field, now),
-        "campaign": campaign.id, "voter": voter_id,
+        "lease_until": db_value(lease_field, now + timedelta(seconds=settings.CHORUS_REVIEW_LEASE_S)),
+        "now": db_value(lease_field, now),
+        "campaign": campaign.id,
+        "voter": voter_id,
     }
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     # when every candidate is leased, share one rather than serve nothing
@@ -139,7 +156,9 @@ def _reviewer_counts(reviewer_id) -> bool:
     return stats.counts if stats else True
 
 
-def _decision_writes(*, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str) -> tuple[list[Statement], dict]:
+def _decision_writes(
+    *, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str
+) -> tuple[list[Statement], dict]:
     """The writes that store a locked clip's counted votes and the rule's decision on them.
 
     Returns the inserts (a change of status is logged; a clip becoming valid enters the preparation
@@ -149,20 +168,29 @@ def _decision_writes(*, clip_id, status: str, valid: int, invalid: int, vote_cap
     values = {"valid_votes": valid, "invalid_votes": invalid, "votes_counted": valid + invalid}
     inserts = []
     if decision != status:
-        inserts.append(insert_statement(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause)))
-        values.update(status=decision, status_reason="votes" if decision != rules.PENDING else "",
-                      decided_at=timezone.now() if decision != rules.PENDING else None)
+        inserts.append(
+            insert_statement(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause))
+        )
+        values.update(
+            status=decision,
+            status_reason="votes" if decision != rules.PENDING else "",
+            decided_at=timezone.now() if decision != rules.PENDING else None,
+        )
         if decision == rules.VALID:
             inserts.extend(clips_validated_statements(clip_ids=[clip_id]))
     return inserts, values
 
 
-def vote_cast(*, voter: Contributor | None, clip_id, kind: str, reason: str = "", note: str = "", reviewer_account: bool = False) -> Vote:
+def vote_cast(
+    *, voter: Contributor | None, clip_id, kind: str, reason: str = "", note: str = "", reviewer_account: bool = False
+) -> Vote:
     """One answer from one voter on one clip; the clip row lock serializes concurrent votes on it."""
     _validate_answer(kind, reason, note)
     try:
         with transaction.atomic():
-            return _vote_cast_locked(voter=voter, clip_id=clip_id, kind=kind, reason=reason, note=note, reviewer_account=reviewer_account)
+            return _vote_cast_locked(
+                voter=voter, clip_id=clip_id, kind=kind, reason=reason, note=note, reviewer_account=reviewer_account
+            )
     except IntegrityError:
         raise Conflict("you have already answered this clip", code="already_answered") from None
 
@@ -182,14 +210,36 @@ WHERE c.id = %(clip)s{lock}"""
 
 def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -> Vote:
     clip_id = Clip._meta.pk.to_python(clip_id)
-    params = {"clip": db_value(Clip._meta.pk, clip_id), "voter": db_value(Contributor._meta.pk, getattr(voter, "id", None))}
+    params = {
+        "clip": db_value(Clip._meta.pk, clip_id),
+        "voter": db_value(Contributor._meta.pk, getattr(voter, "id", None)),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_FOR_VOTE.format(lock=" FOR UPDATE OF c" if connection.vendor == "postgresql" else ""), params)
+        cursor.execute(
+            _LOCK_FOR_VOTE.format(lock=" FOR UPDATE OF c" if connection.vendor == "postgresql" else ""), params
+        )
         row = cursor.fetchone()
     if row is None:
         raise NotFound("no such clip (it may have been deleted by its speaker)")
-    status, is_gold, gold_answer, contributor_id, valid, invalid, voter_counts, campaign_id, slug, name, licence, vote_cap, language_id, language = row
-    campaign = instance_loaded(Campaign, id=campaign_id, slug=slug, name=name, licence=licence, vote_cap=vote_cap, language_id=language_id)
+    (
+        status,
+        is_gold,
+        gold_answer,
+        contributor_id,
+        valid,
+        invalid,
+        voter_counts,
+        campaign_id,
+        slug,
+        name,
+        licence,
+        vote_cap,
+        language_id,
+        language,
+    ) = row
+    campaign = instance_loaded(
+        Campaign, id=campaign_id, slug=slug, name=name, licence=licence, vote_cap=vote_cap, language_id=language_id
+    )
     campaign.language = instance_loaded(Language, id=language_id, name=language)
     voter_check_campaign(voter=voter, campaign=campaign, reviewer_account=reviewer_account)
     if contributor_id == params["voter"]:  # both as the database holds them
@@ -203,7 +253,9 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
     writes, clip_values = [], {"review_lease_until": None}  # answered: the lease has done its job
     if not is_gold and kind in VOTE_KINDS and weight:
         valid, invalid = valid + (kind == Vote.Kind.VALID), invalid + (kind == Vote.Kind.INVALID)
-        writes, decided = _decision_writes(clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote")
+        writes, decided = _decision_writes(
+            clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote"
+        )
         clip_values.update(decided)
     # All the writes in one round trip, the vote's last for the key it returns. A second answer by the same
     # voter fails on the unique constraint, undoing the rest: vote_cast turns it into a 409.
@@ -216,7 +268,10 @@ def _gold_record(*, voter: Contributor, correct: bool) -> None:
     stats, _ = ReviewerStats.objects.select_for_update().get_or_create(reviewer=voter)
     stats.gold_answered += 1
     stats.gold_correct += int(correct)
-    counts = not (stats.gold_answered >= settings.CHORUS_GOLD_MIN_ANSWERS and stats.gold_accuracy < settings.CHORUS_GOLD_MIN_ACCURACY)
+    counts = not (
+        stats.gold_answered >= settings.CHORUS_GOLD_MIN_ANSWERS
+        and stats.gold_accuracy < settings.CHORUS_GOLD_MIN_ACCURACY
+    )
     reweigh = counts != stats.counts
     stats.counts = counts
     stats.save(update_fields=["gold_answered", "gold_correct", "counts", "updated_at"])
@@ -242,8 +297,12 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
             totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
             by_kind = {row["kind"]: row["n"] for row in totals}
             inserts, values = _decision_writes(
-                clip_id=clip.id, status=clip.status, valid=by_kind.get(Vote.Kind.VALID, 0), invalid=by_kind.get(Vote.Kind.INVALID, 0),
-                vote_cap=clip.campaign.vote_cap, cause="reevaluation",
+                clip_id=clip.id,
+                status=clip.status,
+                valid=by_kind.get(Vote.Kind.VALID, 0),
+                invalid=by_kind.get(Vote.Kind.INVALID, 0),
+                vote_cap=clip.campaign.vote_cap,
+                cause="reevaluation",
             )
             statements_run([*inserts, update_statement(Clip, clip.id, values)])
             changed += "status" in values

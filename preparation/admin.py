@@ -3,7 +3,8 @@ from django.contrib import admin
 
 from core.errors import ApplicationError
 from preparation.models import BackgroundNoise, PreparedClip
-from preparation.services import background_noise_add, background_noise_decoded, preparation_requeue
+from preparation.noise import background_noise_add, background_noise_decoded
+from preparation.services import preparation_requeue
 
 
 @admin.register(PreparedClip)
@@ -13,7 +14,18 @@ class PreparedClipAdmin(admin.ModelAdmin):
     list_display = ["clip", "state", "split", "attempts", "error", "finished_at"]
     list_filter = ["state", "split"]
     search_fields = ["clip__id", "error"]
-    readonly_fields = ["clip", "state", "split", "cleaned_audio", "cleaning_params", "attempts", "lease_until", "error", "enqueued_at", "finished_at"]
+    readonly_fields = [
+        "clip",
+        "state",
+        "split",
+        "cleaned_audio",
+        "cleaning_params",
+        "attempts",
+        "lease_until",
+        "error",
+        "enqueued_at",
+        "finished_at",
+    ]
     actions = ["requeue"]
 
     @admin.action(description="Queue again (after fixing the cause)")
@@ -23,7 +35,9 @@ class PreparedClipAdmin(admin.ModelAdmin):
 
 
 class BackgroundNoiseForm(forms.ModelForm):
-    upload = forms.FileField(help_text="A long WAV/FLAC recording of background noise (at least 1 s; any rate, mono or stereo).")
+    upload = forms.FileField(
+        help_text="A long WAV/FLAC recording of background noise (at least 1 s; any rate, mono or stereo)."
+    )
 
     class Meta:
         model = BackgroundNoise
@@ -55,6 +69,8 @@ class BackgroundNoiseAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        created = background_noise_add(campaign=form.cleaned_data["campaign"], name=form.cleaned_data["name"], data=form.cleaned_data["upload"])
+        created = background_noise_add(
+            campaign=form.cleaned_data["campaign"], name=form.cleaned_data["name"], data=form.cleaned_data["upload"]
+        )
         for field in BackgroundNoise._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))

@@ -1,4 +1,5 @@
 """The preparation stage: each valid clip's claimed way to cleaned audio, a split and cached features; background noise."""
+
 from django.db import models
 
 from collector.models import Campaign, Clip
@@ -24,8 +25,12 @@ class PreparedClip(models.Model):
     split = models.CharField(max_length=10, choices=Split.choices, blank=True)
     cleaned_audio = models.FileField(max_length=255, blank=True)
     cleaning_params = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Claims so far; also the fencing token of the current claim.")
-    lease_until = models.DateTimeField(null=True, blank=True, help_text="A running claim older than this belongs to a dead worker.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Claims so far; also the fencing token of the current claim."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A running claim older than this belongs to a dead worker."
+    )
     error = models.TextField(blank=True)
     enqueued_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,8 +1,8 @@
 """Writes of the preparation pipeline: valid clips become cleaned audio, a split and cached features."""
+
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,15 +17,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.after_response import after_response
-from core.errors import ApplicationError
 from core.pseudonyms import speaker_hash
 from core.rows import Statement, insert_statement
 from core.storage_paths import derived_name
-from core.task_queue import task_enqueue
 from core.stored_audio import stored_audio_load
+from core.task_queue import task_enqueue
 from kws import cleaning, features, splits
-from kws.audio import AudioRejected, decode_any, encode_wav
-from preparation.models import BackgroundNoise, ClipFeatures, PreparedClip
+from kws.audio import encode_wav
+from preparation.models import ClipFeatures, PreparedClip
 
 logger = logging.getLogger(__name__)
 BATCH_SCHEDULED_KEY = "preparation:batch-scheduled"
@@ -87,7 +86,9 @@ def _store_cleaned(clip_id, samples: np.ndarray, rate: int) -> str:
     return default_storage.save(name, ContentFile(encode_wav(samples, rate)))
 
 
-def preparation_run(*, claims: list[tuple[int, int]], params: features.FeatureParams = features.DEFAULT_PARAMS) -> BatchResult:
+def preparation_run(
+    *, claims: list[tuple[int, int]], params: features.FeatureParams = features.DEFAULT_PARAMS
+) -> BatchResult:
     """Clean, split and featurize claimed clips in one vectorized pass.
 
     A clip that cannot be read or cleaned is failed with its reason and the rest go on; errors of the
@@ -95,7 +96,11 @@ def preparation_run(*, claims: list[tuple[int, int]], params: features.FeaturePa
     """
     cleaning_params = cleaning.CleaningParams()
     attempt_of = dict(claims)
-    rows = list(PreparedClip.objects.filter(id__in=attempt_of).select_related("clip").only("id", "clip__id", "clip__audio", "clip__sha256", "clip__contributor_id"))
+    rows = list(
+        PreparedClip.objects.filter(id__in=attempt_of)
+        .select_related("clip")
+        .only("id", "clip__id", "clip__audio", "clip__sha256", "clip__contributor_id")
+    )
     outcomes: dict[int, dict] = {}
     cleaned: dict[int, np.ndarray] = {}
     for row in rows:
@@ -107,48 +112,78 @@ def preparation_run(*, claims: list[tuple[int, int]], params: features.FeaturePa
         except (sf.LibsndfileError, ValueError, FileNotFoundError) as exc:
             outcomes[row.id] = {"state": PreparedClip.State.FAILED, "error": f"{type(exc).__name__}: {exc}"}
     ids = list(cleaned)
-    matrix = features.featurize_batch(np.stack([cleaned[i] for i in ids]), params) if ids else np.zeros((0, *params.shape), np.float32)
+    matrix = (
+        features.featurize_batch(np.stack([cleaned[i] for i in ids]), params)
+        if ids
+        else np.zeros((0, *params.shape), np.float32)
+    )
     by_id = {row.id: row for row in rows}
     new_features = []
     for index, prep_id in enumerate(ids):
         row = by_id[prep_id]
         name = _store_cleaned(row.clip.id, cleaned[prep_id], cleaning_params.sample_rate)
         outcomes[prep_id] = {
-            "state": PreparedClip.State.DONE, "error": "", "cleaned_audio": name,
+            "state": PreparedClip.State.DONE,
+            "error": "",
+            "cleaned_audio": name,
             "split": splits.which_set(speaker_hash(row.clip.contributor_id)),
         }
-        new_features.append(ClipFeatures(
-            preparation_id=prep_id, clip_sha256=row.clip.sha256, params_hash=params.hash,
-            frames=params.frames, channels=params.channels, data=matrix[index].astype("<f4").tobytes(),
-        ))
+        new_features.append(
+            ClipFeatures(
+                preparation_id=prep_id,
+                clip_sha256=row.clip.sha256,
+                params_hash=params.hash,
+                frames=params.frames,
+                channels=params.channels,
+                data=matrix[index].astype("<f4").tobytes(),
+            )
+        )
     return _commit_outcomes(attempt_of, outcomes, new_features, cleaning_params)
 
 
-def _commit_outcomes(attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params) -> BatchResult:
+def _commit_outcomes(
+    attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params
+) -> BatchResult:
     """Write results only for claims this worker still holds (same attempt): a fenced-out worker writes nothing."""
     now = timezone.now()
     with transaction.atomic():
-        current = PreparedClip.objects.select_for_update().filter(id__in=list(outcomes), state=PreparedClip.State.RUNNING)
-        held = {prep_id for prep_id, attempts in current.values_list("id", "attempts") if attempt_of[prep_id] == attempts}
+        current = PreparedClip.objects.select_for_update().filter(
+            id__in=list(outcomes), state=PreparedClip.State.RUNNING
+        )
+        held = {
+            prep_id for prep_id, attempts in current.values_list("id", "attempts") if attempt_of[prep_id] == attempts
+        }
         ClipFeatures.objects.filter(preparation_id__in=held).delete()  # a retry replaces a partial earlier write
         ClipFeatures.objects.bulk_create([f for f in new_features if f.preparation_id in held])
         updated = [
             PreparedClip(
-                id=prep_id, finished_at=now, lease_until=None, cleaning_params=cleaning_params.as_dict(),
-                cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""), split=outcomes[prep_id].get("split", ""),
-                state=outcomes[prep_id]["state"], error=outcomes[prep_id]["error"],
+                id=prep_id,
+                finished_at=now,
+                lease_until=None,
+                cleaning_params=cleaning_params.as_dict(),
+                cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""),
+                split=outcomes[prep_id].get("split", ""),
+                state=outcomes[prep_id]["state"],
+                error=outcomes[prep_id]["error"],
             )
             for prep_id in held
         ]
-        PreparedClip.objects.bulk_update(updated, ["finished_at", "lease_until", "cleaning_params", "cleaned_audio", "split", "state", "error"])
+        PreparedClip.objects.bulk_update(
+            updated, ["finished_at", "lease_until", "cleaning_params", "cleaned_audio", "split", "state", "error"]
+        )
     states = Counter(outcomes[prep_id]["state"] for prep_id in held)
-    return BatchResult(done=states["done"], dropped=states["dropped"], failed=states["failed"], fenced_out=len(outcomes) - len(held))
+    return BatchResult(
+        done=states["done"], dropped=states["dropped"], failed=states["failed"], fenced_out=len(outcomes) - len(held)
+    )
 
 
 def preparation_requeue(*, preparation_ids: list[int]) -> int:
     """Queue clips again (after their cause was fixed); running claims are left to finish. Returns how many."""
-    count = PreparedClip.objects.filter(id__in=preparation_ids).exclude(state=PreparedClip.State.RUNNING).update(
-        state=PreparedClip.State.QUEUED, error="", lease_until=None)
+    count = (
+        PreparedClip.objects.filter(id__in=preparation_ids)
+        .exclude(state=PreparedClip.State.RUNNING)
+        .update(state=PreparedClip.State.QUEUED, error="", lease_until=None)
+    )
     transaction.on_commit(preparation_schedule)
     return count
 
@@ -156,39 +191,22 @@ def preparation_requeue(*, preparation_ids: list[int]) -> int:
 def preparation_release(*, claims: list[tuple[int, int]]) -> None:
     """Give claims back after a transient failure, so the retry (or any worker) picks them up at once."""
     for prep_id, attempt in claims:
-        PreparedClip.objects.filter(id=prep_id, attempts=attempt, state=PreparedClip.State.RUNNING).update(state=PreparedClip.State.QUEUED, lease_until=None)
+        PreparedClip.objects.filter(id=prep_id, attempts=attempt, state=PreparedClip.State.RUNNING).update(
+            state=PreparedClip.State.QUEUED, lease_until=None
+        )
 
 
 def preparation_next_lease_expiry_s() -> float | None:
     """Seconds until the earliest running claim's lease ends (plus a second), or None when nothing runs."""
-    earliest = PreparedClip.objects.filter(state=PreparedClip.State.RUNNING).order_by("lease_until").values_list("lease_until", flat=True).first()
+    earliest = (
+        PreparedClip.objects.filter(state=PreparedClip.State.RUNNING)
+        .order_by("lease_until")
+        .values_list("lease_until", flat=True)
+        .first()
+    )
     if earliest is None:
         return None
     return max(1.0, (earliest - timezone.now()).total_seconds() + 1.0)
-
-
-def background_noise_decoded(*, name: str, data: bytes) -> np.ndarray:
-    """The recording's samples, if it can be background noise (audio, at least a second long), or a clear error."""
-    try:
-        samples, _, _, _ = decode_any(data)
-    except AudioRejected as exc:
-        raise ApplicationError(f"{name}: {exc}", code="not_audio") from None
-    if len(samples) < features.DEFAULT_PARAMS.clip_samples:
-        raise ApplicationError(f"{name}: background noise must last at least one second", code="bad_duration")
-    return samples
-
-
-def background_noise_add(*, campaign, name: str, data: bytes, skip_existing: bool = False):
-    """Store a long background-noise recording (16 kHz mono WAV) for a campaign; silence is cut from it."""
-    if skip_existing and BackgroundNoise.objects.filter(campaign=campaign, name=name).exists():
-        return None
-    samples = background_noise_decoded(name=name, data=data)
-    stored = default_storage.save(f"noise/{campaign.slug}/{uuid.uuid4()}.wav", ContentFile(encode_wav(samples)))
-    try:
-        return BackgroundNoise.objects.create(campaign=campaign, name=name, audio=stored, duration_s=len(samples) / 16_000, sample_rate=16_000)
-    except BaseException:
-        default_storage.delete(stored)
-        raise
 
 
 def features_ensure(*, params: features.FeatureParams, chunk: int = 256) -> int:
@@ -196,15 +214,25 @@ def features_ensure(*, params: features.FeatureParams, chunk: int = 256) -> int:
 
     Reads the cleaned clips, so cleaning is not redone. Returns how many clips were featurized.
     """
-    missing = PreparedClip.objects.filter(state=PreparedClip.State.DONE).exclude(features__params_hash=params.hash).order_by("id")
+    missing = (
+        PreparedClip.objects.filter(state=PreparedClip.State.DONE)
+        .exclude(features__params_hash=params.hash)
+        .order_by("id")
+    )
     created = 0
     while rows := list(missing.select_related("clip").only("id", "cleaned_audio", "clip__sha256")[:chunk]):
         audio = np.stack([features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], params) for row in rows])
         matrix = features.featurize_batch(audio, params)
         ClipFeatures.objects.bulk_create(
             [
-                ClipFeatures(preparation_id=row.id, clip_sha256=row.clip.sha256, params_hash=params.hash, frames=params.frames,
-                             channels=params.channels, data=matrix[i].astype("<f4").tobytes())
+                ClipFeatures(
+                    preparation_id=row.id,
+                    clip_sha256=row.clip.sha256,
+                    params_hash=params.hash,
+                    frames=params.frames,
+                    channels=params.channels,
+                    data=matrix[i].astype("<f4").tobytes(),
+                )
                 for i, row in enumerate(rows)
             ],
             ignore_conflicts=True,  # another worker may have filled some meanwhile

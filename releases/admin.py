@@ -31,7 +31,9 @@ class ReleaseCreateForm(forms.ModelForm):
         campaign, name = cleaned.get("campaign"), cleaned.get("name")
         if campaign is None:
             return cleaned
-        licence = self._checked("licence", services.release_licence_checked, licence=cleaned.get("licence", ""), campaign=campaign)
+        licence = self._checked(
+            "licence", services.release_licence_checked, licence=cleaned.get("licence", ""), campaign=campaign
+        )
         if licence is not None:
             cleaned["licence"] = licence
         self._checked("campaign", services.release_data_check, campaign=campaign)
@@ -52,11 +54,37 @@ class ReleaseCreateForm(forms.ModelForm):
 class ReleaseAdmin(admin.ModelAdmin):
     """Adding a release freezes its clips and queues the build; a built release never changes."""
 
-    list_display = ["name", "campaign", "state", "progress_bar", "clips", "withdrawn_clips", "archive_bytes", "created_at"]
+    list_display = [
+        "name",
+        "campaign",
+        "state",
+        "progress_bar",
+        "clips",
+        "withdrawn_clips",
+        "archive_bytes",
+        "created_at",
+    ]
     list_filter = ["campaign", "state"]
-    readonly_fields = ["campaign", "name", "licence", "previous", "state", "progress_done", "progress_total", "archive", "archive_bytes",
-                       "archive_sha256", "summary", "datasheet", "error", "created_by", "created_at", "started_at", "finished_at",
-                       "downloaders_notified_at"]
+    readonly_fields = [
+        "campaign",
+        "name",
+        "licence",
+        "previous",
+        "state",
+        "progress_done",
+        "progress_total",
+        "archive",
+        "archive_bytes",
+        "archive_sha256",
+        "summary",
+        "datasheet",
+        "error",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "downloaders_notified_at",
+    ]
 
     def get_queryset(self, request):
         return selectors.with_withdrawn_counts(super().get_queryset(request))
@@ -79,8 +107,12 @@ class ReleaseAdmin(admin.ModelAdmin):
         if change:
             return
         try:
-            created = services.release_create(campaign=form.cleaned_data["campaign"], name=form.cleaned_data["name"],
-                                              licence=form.cleaned_data["licence"], user=request.user)
+            created = services.release_create(
+                campaign=form.cleaned_data["campaign"],
+                name=form.cleaned_data["name"],
+                licence=form.cleaned_data["licence"],
+                user=request.user,
+            )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from None
         obj.pk = created.pk
@@ -95,7 +127,12 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress_bar(self, obj):
-        return format_html('<progress max="{}" value="{}"></progress> {}%', obj.progress_total, obj.progress_done, round(100 * obj.progress))
+        return format_html(
+            '<progress max="{}" value="{}"></progress> {}%',
+            obj.progress_total,
+            obj.progress_done,
+            round(100 * obj.progress),
+        )
 
     @admin.display(description="clips")
     def clips(self, obj):
@@ -106,7 +143,10 @@ class ReleaseAdmin(admin.ModelAdmin):
         return obj.withdrawn
 
     def get_urls(self):
-        return [path("notices/", self.admin_site.admin_view(self.notices_view), name="releases_release_notices"), *super().get_urls()]
+        return [
+            path("notices/", self.admin_site.admin_view(self.notices_view), name="releases_release_notices"),
+            *super().get_urls(),
+        ]
 
     def notices_view(self, request):
         """Releases that hold erased clips, and the accounts that downloaded them: who to tell."""
@@ -114,7 +154,11 @@ class ReleaseAdmin(admin.ModelAdmin):
             services.release_mark_notified(release_id=int(request.POST["release"]))
             self.message_user(request, "Marked as notified.")
             return redirect(reverse("admin:releases_release_notices"))
-        context = {**self.admin_site.each_context(request), "title": "Erasure notices", "notices": selectors.erasure_notices()}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Erasure notices",
+            "notices": selectors.erasure_notices(),
+        }
         return TemplateResponse(request, "admin/releases/notices.html", context)
 
     def changelist_view(self, request, extra_context=None):

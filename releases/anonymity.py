@@ -2,6 +2,7 @@
 
 Pure (no Django): speakers in, the values each may publish out. A blank value means "not published".
 """
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,13 +1,14 @@
 """Releases API: anyone lists them; admins create them and see erasure notices; accounts that accepted the
 dataset terms download them."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApplicationError, NotFound
 from collector.selectors import campaign_get
+from core.errors import ApplicationError, NotFound
 from core.serializers import ErrorOutput
 from releases import downloads, selectors, serializers, services
 from releases.models import Release
@@ -33,12 +34,20 @@ class ReleaseListApi(APIView):
             qs = qs.filter(campaign__slug=campaign)
         return Response(serializers.ReleaseOutput(qs[:200], many=True).data)
 
-    @extend_schema(request=serializers.ReleaseCreateInput, responses={201: serializers.ReleaseOutput, 400: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=serializers.ReleaseCreateInput,
+        responses={201: serializers.ReleaseOutput, 400: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
+    )
     def post(self, request):
         data = serializers.ReleaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = campaign_get(slug=data.validated_data["campaign"])
-        release = services.release_create(campaign=campaign, name=data.validated_data["name"], licence=data.validated_data["licence"], user=request.user)
+        release = services.release_create(
+            campaign=campaign,
+            name=data.validated_data["name"],
+            licence=data.validated_data["licence"],
+            user=request.user,
+        )
         return Response(serializers.ReleaseOutput(_release(release.id)).data, status=status.HTTP_201_CREATED)
 
 
@@ -49,7 +58,16 @@ class ReleaseDetailApi(APIView):
 
 
 class ReleaseDownloadApi(APIView):
-    @extend_schema(responses={(200, "application/gzip"): bytes, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 410: ErrorOutput})
+    @extend_schema(
+        responses={
+            (200, "application/gzip"): bytes,
+            401: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+            409: ErrorOutput,
+            410: ErrorOutput,
+        }
+    )
     def get(self, request, release_id):
         return downloads.release_download(user=request.user, release=_release(release_id))
 
@@ -57,12 +75,18 @@ class ReleaseDownloadApi(APIView):
 class TermsApi(APIView):
     @extend_schema(responses=serializers.TermsOutput)
     def get(self, request):
-        return Response({"version": TERMS_VERSION, "text": TERMS_TEXT, "accepted": downloads.terms_accepted(request.user)})
+        return Response(
+            {"version": TERMS_VERSION, "text": TERMS_TEXT, "accepted": downloads.terms_accepted(request.user)}
+        )
 
-    @extend_schema(request=serializers.TermsInput, responses={200: serializers.TermsOutput, 400: ErrorOutput, 401: ErrorOutput})
+    @extend_schema(
+        request=serializers.TermsInput, responses={200: serializers.TermsOutput, 400: ErrorOutput, 401: ErrorOutput}
+    )
     def post(self, request):
         if not request.user.is_authenticated:
-            raise downloads.LoginRequired("log in first: the terms are accepted by an account (sign up at /accounts/signup/)")
+            raise downloads.LoginRequired(
+                "log in first: the terms are accepted by an account (sign up at /accounts/signup/)"
+            )
         data = serializers.TermsInput(data=request.data)
         data.is_valid(raise_exception=True)
         if not data.validated_data["accept"]:

@@ -3,6 +3,7 @@
 Pure (no Django). Members are written as they come; the checksum lines go to a temporary file, not a list,
 so memory stays flat however many clips a release holds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,7 @@ class ChecksummedTar:
     def _record(self, path: str, digest: str, size: int) -> None:
         # TarFile keeps every TarInfo it wrote (only reading needs them): drop them, or memory grows per clip
         self._tar.members.clear()
-        self._sums.write(f"{digest}  {path}\n".encode("utf-8"))
+        self._sums.write(f"{digest}  {path}\n".encode())
         self.members += 1
         self.bytes_in += size
 

@@ -1,4 +1,5 @@
 """Building a release's archive in a worker: streaming, in constant memory, with progress."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,9 +28,31 @@ from releases.services import keyword_folder
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-MANIFEST_COLUMNS = ["path", "keyword", "speaker_hash", "age", "gender", "accent", "split", "duration_ms", "votes_up", "votes_down",
-                    "sha256", "licence", "consent_version"]
-DECIDED_COLUMNS = ["keyword", "speaker_hash", "votes_up", "votes_down", "status_reason", "sha256", "licence", "consent_version"]
+MANIFEST_COLUMNS = [
+    "path",
+    "keyword",
+    "speaker_hash",
+    "age",
+    "gender",
+    "accent",
+    "split",
+    "duration_ms",
+    "votes_up",
+    "votes_down",
+    "sha256",
+    "licence",
+    "consent_version",
+]
+DECIDED_COLUMNS = [
+    "keyword",
+    "speaker_hash",
+    "votes_up",
+    "votes_down",
+    "status_reason",
+    "sha256",
+    "licence",
+    "consent_version",
+]
 DELETION_COLUMNS = ["speaker_hash", "sha256", "path", "last_release", "erased_on"]
 PUBLISHED_FIELDS = ["accent", "age", "gender"]  # blanking order under the rule of five: most identifying first
 
@@ -37,7 +60,8 @@ PUBLISHED_FIELDS = ["accent", "age", "gender"]  # blanking order under the rule 
 def release_build(*, release_id: int) -> Release | None:
     """Runs in a worker. Safe to run again after a crash: it starts over and replaces nothing until it succeeds."""
     claimed = Release.objects.filter(id=release_id, state__in=[Release.State.QUEUED, Release.State.RUNNING]).update(
-        state=Release.State.RUNNING, started_at=timezone.now(), progress_done=0, error="")
+        state=Release.State.RUNNING, started_at=timezone.now(), progress_done=0, error=""
+    )
     if not claimed:
         return None
     release = Release.objects.select_related("campaign__language", "previous").get(id=release_id)
@@ -52,16 +76,26 @@ def release_build(*, release_id: int) -> Release | None:
             summary, sheet = _write_contents(release, tar, _progress(release))
             tar.close()
         with open(temp_name, "rb") as archive:
-            stored = default_storage.save(f"releases/{release.campaign.slug}/{release.campaign.slug}-{release.name}.tar.gz", File(archive))
+            stored = default_storage.save(
+                f"releases/{release.campaign.slug}/{release.campaign.slug}-{release.name}.tar.gz", File(archive)
+            )
         Release.objects.filter(id=release.id).update(
-            state=Release.State.SUCCEEDED, finished_at=timezone.now(), archive=stored, archive_bytes=out.size, archive_sha256=out.hexdigest(),
-            summary={**summary, "files": tar.members}, datasheet=sheet, progress_done=release.progress_total,
+            state=Release.State.SUCCEEDED,
+            finished_at=timezone.now(),
+            archive=stored,
+            archive_bytes=out.size,
+            archive_sha256=out.hexdigest(),
+            summary={**summary, "files": tar.members},
+            datasheet=sheet,
+            progress_done=release.progress_total,
         )
     except Exception as exc:
         logger.exception("release %s failed", release_id)
         if stored:
             default_storage.delete(stored)
-        Release.objects.filter(id=release.id).update(state=Release.State.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}")
+        Release.objects.filter(id=release.id).update(
+            state=Release.State.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
+        )
     finally:
         Path(temp_name).unlink(missing_ok=True)
     return Release.objects.get(id=release.id)
@@ -82,13 +116,20 @@ def _write_contents(release: Release, tar: ChecksummedTar, progress: Callable[[i
     rows = ReleaseClip.objects.filter(release=release)
     published = _published_demographics(rows)
     facts = datasheet.ReleaseFacts(
-        campaign=campaign.name, description=campaign.description, language=str(campaign.language), release=release.name, licence=release.licence,
-        created=release.created_at.date().isoformat(), previous=release.previous.name if release.previous else None,
+        campaign=campaign.name,
+        description=campaign.description,
+        language=str(campaign.language),
+        release=release.name,
+        licence=release.licence,
+        created=release.created_at.date().isoformat(),
+        previous=release.previous.name if release.previous else None,
         keywords=list(campaign.keywords.filter(is_filler=False).order_by("text").values_list("text", flat=True)),
         fillers=list(campaign.keywords.filter(is_filler=True).order_by("text").values_list("text", flat=True)),
         feature_hash=features.DEFAULT_PARAMS.hash,
     )
-    tables = {name: tempfile.TemporaryFile(mode="w+b") for name in ("manifest.tsv", "validation_list.txt", "testing_list.txt")}
+    tables = {
+        name: tempfile.TemporaryFile(mode="w+b") for name in ("manifest.tsv", "validation_list.txt", "testing_list.txt")
+    }
     try:
         _write_line(tables["manifest.tsv"], MANIFEST_COLUMNS)
         done = _write_clips(rows, tar, published, facts, tables, progress)
@@ -110,19 +151,35 @@ def _write_contents(release: Release, tar: ChecksummedTar, progress: Callable[[i
     sheet = datasheet.render(facts)
     tar.add_text("DATASHEET.md", sheet)
     speakers = set().union(*facts.speakers.values()) if facts.speakers else set()
-    summary = {"clips": facts.total_clips, "speakers": len(speakers), "keywords": len(facts.keywords), "fillers": len(facts.fillers),
-               "other": facts.other, "invalidated": facts.invalidated, "deletions": facts.deletions,
-               "splits": {s: len(facts.speakers.get(s, ())) for s in datasheet.SPLITS}}
+    summary = {
+        "clips": facts.total_clips,
+        "speakers": len(speakers),
+        "keywords": len(facts.keywords),
+        "fillers": len(facts.fillers),
+        "other": facts.other,
+        "invalidated": facts.invalidated,
+        "deletions": facts.deletions,
+        "splits": {s: len(facts.speakers.get(s, ())) for s in datasheet.SPLITS},
+    }
     return summary, sheet
 
 
 def _published_demographics(rows) -> dict[str, dict[str, str]]:
     """speaker hash -> the demographic values the release may show (rule of five applied)."""
-    values = rows.filter(_clip_present(), kind=ReleaseClip.Kind.VALID).values_list(
-        "speaker_hash", "clip__contributor__demographics__accent", "clip__contributor__demographics__age_bracket",
-        "clip__contributor__demographics__gender").distinct()
+    values = (
+        rows.filter(_clip_present(), kind=ReleaseClip.Kind.VALID)
+        .values_list(
+            "speaker_hash",
+            "clip__contributor__demographics__accent",
+            "clip__contributor__demographics__age_bracket",
+            "clip__contributor__demographics__gender",
+        )
+        .distinct()
+    )
     given = lambda v: "" if v in (None, "", PREFER_NOT) else v  # noqa: E731
-    speakers = {s: {"accent": given(accent), "age": given(age), "gender": given(gender)} for s, accent, age, gender in values}
+    speakers = {
+        s: {"accent": given(accent), "age": given(age), "gender": given(gender)} for s, accent, age, gender in values
+    }
     return anonymity.publishable(speakers, PUBLISHED_FIELDS)
 
 
@@ -141,14 +198,35 @@ def _write_clips(rows, tar, published, facts, tables, progress) -> int:
         hashed.append(row)
         demographics = published.get(row.speaker_hash, {})
         info = sf.info(io.BytesIO(data))
-        _write_line(tables["manifest.tsv"], [
-            row.path, row.keyword, row.speaker_hash, demographics.get("age", ""), demographics.get("gender", ""), demographics.get("accent", ""),
-            row.split, round(1000 * info.frames / info.samplerate), clip.valid_votes, clip.invalid_votes, row.file_sha256, clip.licence, clip.consent_version,
-        ])
+        _write_line(
+            tables["manifest.tsv"],
+            [
+                row.path,
+                row.keyword,
+                row.speaker_hash,
+                demographics.get("age", ""),
+                demographics.get("gender", ""),
+                demographics.get("accent", ""),
+                row.split,
+                round(1000 * info.frames / info.samplerate),
+                clip.valid_votes,
+                clip.invalid_votes,
+                row.file_sha256,
+                clip.licence,
+                clip.consent_version,
+            ],
+        )
         if row.split in ("validation", "testing"):
             _write_line(tables[f"{row.split}_list.txt"], [row.path])
-        facts.add_clip(keyword=row.keyword, split=row.split, speaker=speaker_index.setdefault(row.speaker_hash, len(speaker_index)),
-                       demographics=demographics, consent_version=clip.consent_version, licence=clip.licence, source=clip.source)
+        facts.add_clip(
+            keyword=row.keyword,
+            split=row.split,
+            speaker=speaker_index.setdefault(row.speaker_hash, len(speaker_index)),
+            demographics=demographics,
+            consent_version=clip.consent_version,
+            licence=clip.licence,
+            source=clip.source,
+        )
         done += 1
         progress(done)
         if len(hashed) >= BATCH:
@@ -185,12 +263,28 @@ def _write_decided(tar, rows, kind: str, name: str) -> int:
     count = 0
     with table:
         _write_line(table, DECIDED_COLUMNS)
-        for row in rows.filter(_clip_present(), kind=kind).select_related("clip").order_by("keyword", "speaker_hash", "clip_sha256").iterator(chunk_size=BATCH):
+        for row in (
+            rows.filter(_clip_present(), kind=kind)
+            .select_related("clip")
+            .order_by("keyword", "speaker_hash", "clip_sha256")
+            .iterator(chunk_size=BATCH)
+        ):
             clip = _present(row)
             if clip is None:
                 continue
-            _write_line(table, [row.keyword, row.speaker_hash, clip.valid_votes, clip.invalid_votes, clip.status_reason, row.clip_sha256,
-                                clip.licence, clip.consent_version])
+            _write_line(
+                table,
+                [
+                    row.keyword,
+                    row.speaker_hash,
+                    clip.valid_votes,
+                    clip.invalid_votes,
+                    clip.status_reason,
+                    row.clip_sha256,
+                    clip.licence,
+                    clip.consent_version,
+                ],
+            )
             count += 1
         tar.add_stream(name, table)
     return count
@@ -202,9 +296,16 @@ def _write_deletions(tar, release: Release) -> int:
     if release.previous:
         tombstones = tombstones.filter(deleted_at__gt=release.previous.created_at)
     erased_on = {sha: when for sha, when in tombstones.values_list("clip_sha256", "deleted_at")}
-    published = (ReleaseClip.objects.filter(release__campaign=release.campaign, release__state=Release.State.SUCCEEDED, release__created_at__lt=release.created_at,
-                                            clip_sha256__in=Subquery(tombstones.values("clip_sha256")))
-                 .order_by("clip_sha256", "-release__created_at").values_list("clip_sha256", "speaker_hash", "file_sha256", "path", "release__name"))
+    published = (
+        ReleaseClip.objects.filter(
+            release__campaign=release.campaign,
+            release__state=Release.State.SUCCEEDED,
+            release__created_at__lt=release.created_at,
+            clip_sha256__in=Subquery(tombstones.values("clip_sha256")),
+        )
+        .order_by("clip_sha256", "-release__created_at")
+        .values_list("clip_sha256", "speaker_hash", "file_sha256", "path", "release__name")
+    )
     table = tempfile.TemporaryFile(mode="w+b")
     count, last = 0, None
     with table:
@@ -225,11 +326,18 @@ def _write_line(table, values: list) -> None:
 
 
 def _licence_text(release: Release, facts: datasheet.ReleaseFacts) -> str:
-    lines = [f"{release.campaign.name}, release {release.name}", "",
-             f"This dataset is published under {release.licence} (https://spdx.org/licenses/{release.licence}.html).", "",
-             "Each clip's own licence is in manifest.tsv; where it differs from the above, the clip's licence applies:"]
+    lines = [
+        f"{release.campaign.name}, release {release.name}",
+        "",
+        f"This dataset is published under {release.licence} (https://spdx.org/licenses/{release.licence}.html).",
+        "",
+        "Each clip's own licence is in manifest.tsv; where it differs from the above, the clip's licence applies:",
+    ]
     lines += [f"  {licence}: {count} clips" for licence, count in sorted(facts.licences.items())]
-    lines += ["", "Speakers gave their recordings under the consent version listed per clip. Do not attempt to identify them."]
+    lines += [
+        "",
+        "Speakers gave their recordings under the consent version listed per clip. Do not attempt to identify them.",
+    ]
     return "\n".join(lines) + "\n"
 
 

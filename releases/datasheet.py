@@ -3,6 +3,7 @@
 Pure (no Django): `ReleaseFacts` in, Markdown out. Demographic values here are the published ones (after the
 rule of five), so the datasheet reveals nothing the manifest does not.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -43,7 +44,17 @@ class ReleaseFacts:
     deletions: int = 0
     background_noise: list[str] = field(default_factory=list)
 
-    def add_clip(self, *, keyword: str, split: str, speaker: str, demographics: dict, consent_version: str, licence: str, source: str) -> None:
+    def add_clip(
+        self,
+        *,
+        keyword: str,
+        split: str,
+        speaker: str,
+        demographics: dict,
+        consent_version: str,
+        licence: str,
+        source: str,
+    ) -> None:
         self.clips[keyword, split] += 1
         self.speakers[split].add(speaker)
         for name in DEMOGRAPHIC_FIELDS:
@@ -64,7 +75,10 @@ class ReleaseFacts:
     def known_gaps(self) -> list[tuple[tuple[str, str, str, str], int]]:
         """Every keyword x accent x gender x age cell (values seen in the release, 'not given' left out) with
         fewer than GAP_MIN_SPEAKERS speakers, sparsest first."""
-        seen = {name: sorted({v for (f, v, _s) in self.groups if f == name and v != NOT_GIVEN}) for name in DEMOGRAPHIC_FIELDS}
+        seen = {
+            name: sorted({v for (f, v, _s) in self.groups if f == name and v != NOT_GIVEN})
+            for name in DEMOGRAPHIC_FIELDS
+        }
         gaps = []
         for cell in itertools.product(self.keywords, seen["accent"], seen["gender"], seen["age"]):
             speakers = len(self.cells.get(cell, ()))
@@ -78,57 +92,108 @@ def render(facts: ReleaseFacts) -> str:
     w = out.append
     all_speakers = set().union(*facts.speakers.values()) if facts.speakers else set()
     w(f"# Datasheet: {facts.campaign}, release {facts.release}\n")
-    w(f"Created {facts.created} under {facts.licence}. {facts.total_clips} clips of {len(facts.keywords)} keywords "
-      f"and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n")
+    w(
+        f"Created {facts.created} under {facts.licence}. {facts.total_clips} clips of {len(facts.keywords)} keywords "
+        f"and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n"
+    )
 
     w("## Motivation\n")
-    w(f"{facts.description or 'A keyword-spotting dataset'} It was built on Chorus by volunteers who recorded "
-      "prompted words in their browser, so that small on-device keyword spotters can be trained and evaluated "
-      "on many voices, accents and microphones.\n")
+    w(
+        f"{facts.description or 'A keyword-spotting dataset'} It was built on Chorus by volunteers who recorded "
+        "prompted words in their browser, so that small on-device keyword spotters can be trained and evaluated "
+        "on many voices, accents and microphones.\n"
+    )
 
     w("## Composition\n")
-    w("Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. Clips per keyword and split "
-      "(a speaker's clips are all in one split):\n")
-    w(_table(["keyword", *SPLITS, "total"], [[k, *(facts.clips[k, s] for s in SPLITS), sum(facts.clips[k, s] for s in SPLITS)]
-                                            for k in [*facts.keywords, *facts.fillers]]))
+    w(
+        "Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. Clips per keyword and split "
+        "(a speaker's clips are all in one split):\n"
+    )
+    w(
+        _table(
+            ["keyword", *SPLITS, "total"],
+            [
+                [k, *(facts.clips[k, s] for s in SPLITS), sum(facts.clips[k, s] for s in SPLITS)]
+                for k in [*facts.keywords, *facts.fillers]
+            ],
+        )
+    )
     w(_table(["", *SPLITS], [["speakers", *(len(facts.speakers.get(s, ())) for s in SPLITS)]]))
     for name in DEMOGRAPHIC_FIELDS:
         values = sorted({v for (f, v, _s) in facts.groups if f == name}, key=lambda v: (v == NOT_GIVEN, v))
         w(f"\nBy {name} (speakers / clips; groups under 5 speakers are published as '{NOT_GIVEN}'):\n")
-        w(_table([name, *SPLITS], [[v, *(f"{len(facts.groups.get((name, v, s), ()))} / {facts.group_clips[name, v, s]}" for s in SPLITS)]
-                                   for v in values]))
+        w(
+            _table(
+                [name, *SPLITS],
+                [
+                    [
+                        v,
+                        *(
+                            f"{len(facts.groups.get((name, v, s), ()))} / {facts.group_clips[name, v, s]}"
+                            for s in SPLITS
+                        ),
+                    ]
+                    for v in values
+                ],
+            )
+        )
         w(f"\nClips per keyword and {name} (training / validation / testing):\n")
-        w(_table(["keyword", *values], [[k, *(" / ".join(str(facts.keyword_group_clips[k, name, v, s]) for s in SPLITS) for v in values)]
-                                       for k in [*facts.keywords, *facts.fillers]]))
-    w(f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) and `invalidated.tsv` "
-      f"({facts.invalidated} clips voted or screened invalid), as metadata only, without audio. "
-      f"Background noise: {', '.join(facts.background_noise) or 'none'}.\n")
+        w(
+            _table(
+                ["keyword", *values],
+                [
+                    [k, *(" / ".join(str(facts.keyword_group_clips[k, name, v, s]) for s in SPLITS) for v in values)]
+                    for k in [*facts.keywords, *facts.fillers]
+                ],
+            )
+        )
+    w(
+        f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) and `invalidated.tsv` "
+        f"({facts.invalidated} clips voted or screened invalid), as metadata only, without audio. "
+        f"Background noise: {', '.join(facts.background_noise) or 'none'}.\n"
+    )
 
     w("## Collection process\n")
-    w("Volunteers read and accepted a consent form before recording; the version each clip was given under is in "
-      "`manifest.tsv`. Consent versions: " + ", ".join(f"{v} ({n} clips)" for v, n in sorted(facts.consent_versions.items())) + ". "
-      "Demographics were optional. Sources: " + ", ".join(f"{s} ({n})" for s, n in sorted(facts.sources.items())) + ". "
-      "Each clip was accepted by reviewers: at least 2 votes and a strict majority for valid.\n")
+    w(
+        "Volunteers read and accepted a consent form before recording; the version each clip was given under is in "
+        "`manifest.tsv`. Consent versions: "
+        + ", ".join(f"{v} ({n} clips)" for v, n in sorted(facts.consent_versions.items()))
+        + ". "
+        "Demographics were optional. Sources: "
+        + ", ".join(f"{s} ({n})" for s, n in sorted(facts.sources.items()))
+        + ". "
+        "Each clip was accepted by reviewers: at least 2 votes and a strict majority for valid.\n"
+    )
 
     w("## Preprocessing\n")
-    w("Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; clips "
-      f"too quiet to hold speech were dropped. Cleaning parameters: `{_inline(facts.cleaning)}`. Models trained on Chorus "
-      f"use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n")
+    w(
+        "Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; clips "
+        f"too quiet to hold speech were dropped. Cleaning parameters: `{_inline(facts.cleaning)}`. Models trained on Chorus "
+        f"use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n"
+    )
 
     w("## Uses\n")
-    w("Training and evaluating keyword spotters. Splits are fixed by a hash of the speaker, as in Speech Commands: "
-      "`validation_list.txt` and `testing_list.txt` name the held-out files, and a clip keeps its split in every release. "
-      "Downloading requires accepting the dataset terms, which forbid attempting to identify speakers.\n")
+    w(
+        "Training and evaluating keyword spotters. Splits are fixed by a hash of the speaker, as in Speech Commands: "
+        "`validation_list.txt` and `testing_list.txt` name the held-out files, and a clip keeps its split in every release. "
+        "Downloading requires accepting the dataset terms, which forbid attempting to identify speakers.\n"
+    )
 
     w("## Distribution and maintenance\n")
-    w(f"Licence: {facts.licence} (per-clip licences: " + ", ".join(f"{lic} ({n})" for lic, n in sorted(facts.licences.items())) + "). "
-      f"Speakers may withdraw: `deletions.tsv` lists the {facts.deletions} clips erased since "
-      f"{'release ' + facts.previous if facts.previous else 'the start'}; delete them from any copy you hold.\n")
+    w(
+        f"Licence: {facts.licence} (per-clip licences: "
+        + ", ".join(f"{lic} ({n})" for lic, n in sorted(facts.licences.items()))
+        + "). "
+        f"Speakers may withdraw: `deletions.tsv` lists the {facts.deletions} clips erased since "
+        f"{'release ' + facts.previous if facts.previous else 'the start'}; delete them from any copy you hold.\n"
+    )
 
     w("## Known gaps\n")
     gaps = facts.known_gaps()
-    w(f"{len(gaps)} keyword x accent x gender x age cells have fewer than {GAP_MIN_SPEAKERS} speakers "
-      f"(values seen in this release; '{NOT_GIVEN}' left out). Results on these groups are not well supported by the data.\n")
+    w(
+        f"{len(gaps)} keyword x accent x gender x age cells have fewer than {GAP_MIN_SPEAKERS} speakers "
+        f"(values seen in this release; '{NOT_GIVEN}' left out). Results on these groups are not well supported by the data.\n"
+    )
     if gaps:
         rows = [[*cell, n] for cell, n in gaps[:GAPS_LISTED]]
         w(_table(["keyword", "accent", "gender", "age", "speakers"], rows))

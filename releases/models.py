@@ -1,4 +1,5 @@
 """Dataset releases (immutable snapshots), what each one holds, dataset terms and release downloads."""
+
 from django.conf import settings
 from django.db import models
 
@@ -15,9 +16,17 @@ class Release(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="releases")
     name = models.CharField(max_length=64, help_text="Version name, e.g. v1. Unique per campaign.")
     licence = models.CharField(max_length=64, help_text="SPDX id the release is published under.")
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                 help_text="The release before this one: deletions.tsv lists erasures since then.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The release before this one: deletions.tsv lists erasures since then.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="The snapshot time: the clip list is frozen then.")
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
@@ -33,7 +42,9 @@ class Release(models.Model):
     summary = models.JSONField(default=dict, blank=True, help_text="Counts shown on the release pages.")
     datasheet = models.TextField(blank=True, help_text="DATASHEET.md as written into the archive.")
 
-    downloaders_notified_at = models.DateTimeField(null=True, blank=True, help_text="Erasures up to then were sent to its downloaders.")
+    downloaders_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="Erasures up to then were sent to its downloaders."
+    )
 
     class Meta:
         db_table = "exporter_release"  # the tables predate this app: they keep their names
@@ -58,7 +69,9 @@ class ReleaseClip(models.Model):
 
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="clips")
     # No database constraint: the row outlives the clip when it is erased (then `clip` reads as missing).
-    clip = models.ForeignKey("collector.Clip", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    clip = models.ForeignKey(
+        "collector.Clip", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     clip_sha256 = models.CharField(max_length=64, help_text="sha256 of the stored upload, as on its tombstone.")
     speaker_hash = models.CharField(max_length=128, db_index=True)
     keyword = models.CharField(max_length=64)

@@ -7,13 +7,31 @@ from releases.models import Release
 class ReleaseOutput(serializers.ModelSerializer):
     campaign = serializers.CharField(source="campaign.slug")
     progress = serializers.FloatField()
-    withdrawn = serializers.IntegerField(help_text="Clips in this release whose speakers withdrew since; such a release is no longer served.")
+    withdrawn = serializers.IntegerField(
+        help_text="Clips in this release whose speakers withdrew since; such a release is no longer served."
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Release
-        fields = ["id", "campaign", "name", "licence", "state", "progress", "progress_done", "progress_total", "created_at", "finished_at",
-                  "error", "summary", "archive_bytes", "archive_sha256", "withdrawn", "download_url"]
+        fields = [
+            "id",
+            "campaign",
+            "name",
+            "licence",
+            "state",
+            "progress",
+            "progress_done",
+            "progress_total",
+            "created_at",
+            "finished_at",
+            "error",
+            "summary",
+            "archive_bytes",
+            "archive_sha256",
+            "withdrawn",
+            "download_url",
+        ]
 
     def get_download_url(self, release) -> str | None:
         if release.state != Release.State.SUCCEEDED or release.withdrawn:

@@ -1,4 +1,5 @@
 """Writes of the releases stage: freeze a campaign's decided clips into a release (a worker builds it), mark notices sent."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,10 @@ def release_name_checked(*, name: str) -> str:
     """The release name as it will be stored, or a clear error."""
     name = name.strip()
     if not NAME_PATTERN.match(name):
-        raise ApplicationError("release name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", code="bad_value")
+        raise ApplicationError(
+            "release name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            code="bad_value",
+        )
     return name
 
 
@@ -35,7 +39,9 @@ def release_licence_checked(*, licence: str, campaign: Campaign) -> str:
 
 
 def _releasable(campaign: Campaign):
-    return Clip.objects.filter(campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE).exclude(preparation__cleaned_audio="")
+    return Clip.objects.filter(
+        campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE
+    ).exclude(preparation__cleaned_audio="")
 
 
 def release_data_check(*, campaign: Campaign) -> None:
@@ -51,7 +57,10 @@ def release_name_free_check(*, campaign: Campaign, name: str) -> None:
 
 
 def _name_taken(campaign: Campaign, name: str) -> Conflict:
-    return Conflict(f"campaign '{campaign.name}' already has a release named '{name}': releases never change, pick a new name", code="duplicate")
+    return Conflict(
+        f"campaign '{campaign.name}' already has a release named '{name}': releases never change, pick a new name",
+        code="duplicate",
+    )
 
 
 def release_create(*, campaign: Campaign, name: str, licence: str = "", user=None) -> Release:
@@ -62,7 +71,9 @@ def release_create(*, campaign: Campaign, name: str, licence: str = "", user=Non
     try:
         with transaction.atomic():
             previous = campaign.releases.filter(state=Release.State.SUCCEEDED).order_by("-created_at").first()
-            release = Release.objects.create(campaign=campaign, name=name, licence=licence, previous=previous, created_by=user)
+            release = Release.objects.create(
+                campaign=campaign, name=name, licence=licence, previous=previous, created_by=user
+            )
             _freeze(release, _releasable(campaign))
             transaction.on_commit(lambda: task_enqueue(BUILD_RELEASE_TASK, args=[release.id]))
     except IntegrityError:
@@ -72,7 +83,9 @@ def release_create(*, campaign: Campaign, name: str, licence: str = "", user=Non
 
 def _freeze(release: Release, valid) -> None:
     campaign = release.campaign
-    earlier = ReleaseClip.objects.filter(release__campaign=campaign, kind=ReleaseClip.Kind.VALID).exclude(release=release)
+    earlier = ReleaseClip.objects.filter(release__campaign=campaign, kind=ReleaseClip.Kind.VALID).exclude(
+        release=release
+    )
     path_of = dict(earlier.values_list("clip_id", "path"))
     highest: dict[tuple[str, str], int] = {}  # (speaker, keyword dir) -> highest n ever used, erased clips included
     for path, speaker in earlier.values_list("path", "speaker_hash").iterator():
@@ -96,21 +109,41 @@ def _freeze(release: Release, valid) -> None:
             ReleaseClip.objects.bulk_create(batch)
             batch.clear()
 
-    for clip_id, sha, contributor_id, keyword, split in valid.order_by("created_at", "id").values_list(
-            "id", "sha256", "contributor_id", "keyword__text", "preparation__split").iterator():
+    for clip_id, sha, contributor_id, keyword, split in (
+        valid.order_by("created_at", "id")
+        .values_list("id", "sha256", "contributor_id", "keyword__text", "preparation__split")
+        .iterator()
+    ):
         speaker = speaker_of(contributor_id)
         path = path_of.get(clip_id)
         if path is None:  # a new clip: the next number for this speaker and word, so earlier paths never move
             folder = keyword_folder(keyword)
             n = highest[speaker, folder] = highest.get((speaker, folder), -1) + 1
             path = f"{folder}/{speaker}_nohash_{n}.wav"
-        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword,
-                        kind=ReleaseClip.Kind.VALID, split=split, path=path))
+        add(
+            ReleaseClip(
+                release=release,
+                clip_id=clip_id,
+                clip_sha256=sha,
+                speaker_hash=speaker,
+                keyword=keyword,
+                kind=ReleaseClip.Kind.VALID,
+                split=split,
+                path=path,
+            )
+        )
     decided = Clip.objects.filter(campaign=campaign, status__in=[Clip.Status.OTHER, Clip.Status.INVALID], is_gold=False)
-    for clip_id, sha, contributor_id, keyword, status in decided.order_by("created_at", "id").values_list(
-            "id", "sha256", "contributor_id", "keyword__text", "status").iterator():
+    for clip_id, sha, contributor_id, keyword, status in (
+        decided.order_by("created_at", "id")
+        .values_list("id", "sha256", "contributor_id", "keyword__text", "status")
+        .iterator()
+    ):
         speaker = speaker_of(contributor_id)
-        add(ReleaseClip(release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status))
+        add(
+            ReleaseClip(
+                release=release, clip_id=clip_id, clip_sha256=sha, speaker_hash=speaker, keyword=keyword, kind=status
+            )
+        )
     ReleaseClip.objects.bulk_create(batch)
     noises = BackgroundNoise.objects.filter(campaign=campaign).count()
     Release.objects.filter(id=release.id).update(progress_total=frozen + noises)

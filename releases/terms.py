@@ -1,4 +1,5 @@
 """The dataset terms every downloader accepts. A new version asks everyone again."""
+
 TERMS_VERSION = "1"
 
 TERMS_TEXT = """\

@@ -1,4 +1,5 @@
 """Synthesize test audio in the tests themselves: espeak-ng speech and numpy signals. Nothing downloaded."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,14 @@ def wav_bytes(samples: np.ndarray, sample_rate: int = TARGET_SAMPLE_RATE, subtyp
     return buffer.getvalue()
 
 
-def tone(duration_s: float = 1.0, *, freq: float = 440.0, amplitude: float = 0.3, sample_rate: int = TARGET_SAMPLE_RATE, seed: int = 0) -> np.ndarray:
+def tone(
+    duration_s: float = 1.0,
+    *,
+    freq: float = 440.0,
+    amplitude: float = 0.3,
+    sample_rate: int = TARGET_SAMPLE_RATE,
+    seed: int = 0,
+) -> np.ndarray:
     """A burst of tone in the middle of the clip with a little noise, so each seed gives different bytes."""
     t = np.arange(int(duration_s * sample_rate)) / sample_rate
     envelope = ((t > duration_s * 0.25) & (t < duration_s * 0.75)).astype(np.float64)
@@ -35,6 +43,10 @@ def speak(word: str, *, voice: str = "en", speed: int = 150, pitch: int = 50) ->
     """espeak-ng says `word`; returns float32 mono samples and their sample rate."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "word.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path), word], check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(path), word],
+            check=True,
+            capture_output=True,
+        )
         samples, rate = sf.read(path, dtype="float32", always_2d=True)
     return samples.mean(axis=1), rate

@@ -69,6 +69,10 @@ def campaign_with_speakers(tmp_path, demo_campaign):
 
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=30)
     for i, speaker in enumerate(Contributor.objects.order_by("external_key")):
-        Demographics.objects.create(contributor=speaker, accent=ACCENTS[i] if i < len(ACCENTS) else "prefer_not",
-                                    gender=["female", "male"][i % 2], age_bracket="18-29" if i < 20 else "70+" if i < 22 else "30-39")
+        Demographics.objects.create(
+            contributor=speaker,
+            accent=ACCENTS[i] if i < len(ACCENTS) else "prefer_not",
+            gender=["female", "male"][i % 2],
+            age_bracket="18-29" if i < 20 else "70+" if i < 22 else "30-39",
+        )
     return demo_campaign

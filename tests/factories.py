@@ -1,4 +1,5 @@
 """Test data built through the same service functions the product uses."""
+
 from __future__ import annotations
 
 from collector import services
@@ -12,18 +13,28 @@ _seed = iter(range(10**9))
 def contributor_with_consent(campaign: Campaign) -> Contributor:
     contributor, _ = services.contributor_create()
     services.consent_give(
-        contributor=contributor, campaign=campaign, text_sha256=consent_document(campaign).sha256, is_adult=True, licence_accepted=True
+        contributor=contributor,
+        campaign=campaign,
+        text_sha256=consent_document(campaign).sha256,
+        is_adult=True,
+        licence_accepted=True,
     )
     return contributor
 
 
-def clip_recorded(campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args) -> Clip:
+def clip_recorded(
+    campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args
+) -> Clip:
     contributor = contributor or contributor_with_consent(campaign)
     audio = wav_bytes(tone(1.0, seed=next(_seed), **tone_args))
-    return services.clip_create(contributor=contributor, campaign=campaign, keyword_text=keyword, audio=audio, max_bytes=10**7)
+    return services.clip_create(
+        contributor=contributor, campaign=campaign, keyword_text=keyword, audio=audio, max_bytes=10**7
+    )
 
 
-def clip_validated(campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args) -> Clip:
+def clip_validated(
+    campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args
+) -> Clip:
     """A clip that two reviewers accepted: it is valid and queued for preparation."""
     from labeling.services import vote_cast
 
@@ -46,4 +57,6 @@ def answer_gold(voter: Contributor, golds: list[Clip], correct: int) -> None:
 
     for i, gold in enumerate(golds):
         right = i < correct
-        vote_cast(voter=voter, clip_id=gold.id, kind=gold.gold_answer if right else "invalid", reason="" if right else "noisy")
+        vote_cast(
+            voter=voter, clip_id=gold.id, kind=gold.gold_answer if right else "invalid", reason="" if right else "noisy"
+        )

@@ -1,4 +1,5 @@
 """Which real services this machine has. Missing ones skip their tests, except under CI where they fail."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,10 @@ def tcp_reachable(url: str | None) -> bool:
 
 def require_postgres() -> None:
     url = os.environ.get("DATABASE_URL", "")
-    require(url.startswith("postgres") and tcp_reachable(url), "this test needs PostgreSQL: set DATABASE_URL=postgres://... to a running server")
+    require(
+        url.startswith("postgres") and tcp_reachable(url),
+        "this test needs PostgreSQL: set DATABASE_URL=postgres://... to a running server",
+    )
 
 
 def require_redis() -> None:
@@ -47,4 +51,7 @@ def require_chromium() -> str:
 
 
 def require_espeak() -> None:
-    require(shutil.which("espeak-ng") is not None, "this test needs espeak-ng to synthesize speech (apt-get install espeak-ng)")
+    require(
+        shutil.which("espeak-ng") is not None,
+        "this test needs espeak-ng to synthesize speech (apt-get install espeak-ng)",
+    )

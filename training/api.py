@@ -1,4 +1,5 @@
 """Training jobs API: only admins launch, watch and cancel."""
+
 import numpy as np
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -7,8 +8,8 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import NotFound
 from collector.selectors import campaign_get
+from core.errors import NotFound
 from core.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
 from training import jobs, serializers
@@ -31,14 +32,21 @@ class JobListApi(AdminAPIView):
         jobs_ = TrainingJob.objects.select_related("campaign").defer("clip_ids").order_by("-created_at")[:100]
         return Response(serializers.JobOutput(jobs_, many=True).data)
 
-    @extend_schema(request=serializers.JobLaunchInput, responses={201: serializers.JobOutput, 400: ErrorOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=serializers.JobLaunchInput, responses={201: serializers.JobOutput, 400: ErrorOutput, 409: ErrorOutput}
+    )
     def post(self, request):
         data = serializers.JobLaunchInput(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = campaign_get(slug=data.validated_data["campaign"])
         job = jobs.job_launch(
-            campaign=campaign, keywords=data.validated_data["keywords"], architecture=data.validated_data["architecture"],
-            epochs=data.validated_data["epochs"], seed=data.validated_data["seed"], release_name=data.validated_data["release"], user=request.user,
+            campaign=campaign,
+            keywords=data.validated_data["keywords"],
+            architecture=data.validated_data["architecture"],
+            epochs=data.validated_data["epochs"],
+            seed=data.validated_data["seed"],
+            release_name=data.validated_data["release"],
+            user=request.user,
         )
         return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)
 
@@ -66,9 +74,13 @@ class JobConfusionApi(AdminAPIView):
 
 
 class JobRetrainApi(AdminAPIView):
-    @extend_schema(request=serializers.JobRetrainInput, responses={201: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput})
+    @extend_schema(
+        request=serializers.JobRetrainInput, responses={201: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput}
+    )
     def post(self, request, job_id):
         data = serializers.JobRetrainInput(data=request.data)
         data.is_valid(raise_exception=True)
-        job = jobs.job_retrain(job_id=self.job(job_id).id, release_name=data.validated_data["release"], user=request.user)
+        job = jobs.job_retrain(
+            job_id=self.job(job_id).id, release_name=data.validated_data["release"], user=request.user
+        )
         return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 """Training jobs: launch (freezing the data), run in the `training` queue with progress, cancel."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,9 +14,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.errors import ApplicationError, Conflict
 from collector.models import Campaign, Clip
 from config.env import BASE_DIR
+from core.errors import ApplicationError, Conflict
 from core.stored_audio import stored_audio_load
 from core.task_queue import task_enqueue
 from kws import architectures, c_array, evaluation, features, quantize
@@ -32,28 +33,48 @@ RUN_JOB_TASK = "training.run_job"
 
 def code_version() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=5).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short=12", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, timeout=5
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 
-def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = architectures.DEFAULT_ARCHITECTURE, epochs: int = 30, seed: int = 0,
-               release_name: str = "", user=None, retrained_from: TrainingJob | None = None) -> TrainingJob:
+def job_launch(
+    *,
+    campaign: Campaign,
+    keywords: list[str],
+    architecture: str = architectures.DEFAULT_ARCHITECTURE,
+    epochs: int = 30,
+    seed: int = 0,
+    release_name: str = "",
+    user=None,
+    retrained_from: TrainingJob | None = None,
+) -> TrainingJob:
     """Freeze the clips and queue the job on the `training` queue: the named release's clips (still valid and
     prepared), else every prepared, valid clip of the campaign."""
     keywords = [k.strip() for k in keywords if k.strip()]
     if not keywords:
         raise ApplicationError("name at least one keyword to train", code="bad_value")
     if architecture not in architectures.ARCHITECTURES:
-        raise ApplicationError(f"architecture must be one of {', '.join(architectures.ARCHITECTURES)}", code="bad_value")
+        raise ApplicationError(
+            f"architecture must be one of {', '.join(architectures.ARCHITECTURES)}", code="bad_value"
+        )
     if not 1 <= epochs <= 500:
         raise ApplicationError("epochs must be between 1 and 500", code="bad_value")
     known = set(campaign.keywords.values_list("text", flat=True))
     unknown = [k for k in keywords if k not in known]
     if unknown:
-        raise ApplicationError(f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword")
+        raise ApplicationError(
+            f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword"
+        )
     params = features.DEFAULT_PARAMS
-    prepared = PreparedClip.objects.filter(clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE)
+    prepared = PreparedClip.objects.filter(
+        clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE
+    )
     release = _release_named(campaign, release_name)
     if release is not None:
         prepared = prepared.filter(clip_id__in=release_clip_ids(release=release))
@@ -63,12 +84,25 @@ def job_launch(*, campaign: Campaign, keywords: list[str], architecture: str = a
     splits = set(prepared.values_list("split", flat=True).distinct())
     missing = [s for s in PreparedClip.Split.values if s not in splits]
     if missing:
-        raise Conflict(f"no clips in the {' and '.join(missing)} split yet: more speakers are needed (splits go by speaker)", code="no_data")
+        raise Conflict(
+            f"no clips in the {' and '.join(missing)} split yet: more speakers are needed (splits go by speaker)",
+            code="no_data",
+        )
     train_params = kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed)
     job = TrainingJob.objects.create(
-        campaign=campaign, keywords=keywords, architecture=architecture, epochs=epochs, seed=seed, train_params=train_params.as_dict(),
-        release_name=release_name, clip_ids=clip_ids, feature_params=params.as_dict(), feature_params_hash=params.hash,
-        code_version=code_version(), created_by=user, retrained_from=retrained_from,
+        campaign=campaign,
+        keywords=keywords,
+        architecture=architecture,
+        epochs=epochs,
+        seed=seed,
+        train_params=train_params.as_dict(),
+        release_name=release_name,
+        clip_ids=clip_ids,
+        feature_params=params.as_dict(),
+        feature_params_hash=params.hash,
+        code_version=code_version(),
+        created_by=user,
+        retrained_from=retrained_from,
     )
     transaction.on_commit(lambda: task_enqueue(RUN_JOB_TASK, args=[job.id]))
     return job
@@ -81,7 +115,9 @@ def _release_named(campaign: Campaign, name: str) -> Release | None:
     if release is None:
         raise ApplicationError(f"campaign '{campaign.name}' has no release '{name}'", code="not_found", status_code=404)
     if release.state != Release.State.SUCCEEDED:
-        raise Conflict(f"release '{name}' is {release.state}, not built: train from a finished release", code="release_not_ready")
+        raise Conflict(
+            f"release '{name}' is {release.state}, not built: train from a finished release", code="release_not_ready"
+        )
     return release
 
 
@@ -91,15 +127,31 @@ def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJo
     if release_name:
         release = releases_for(campaign=job.campaign).filter(name=release_name).first()
         if release is None:
-            raise ApplicationError(f"campaign '{job.campaign.name}' has no release '{release_name}'", code="not_found", status_code=404)
+            raise ApplicationError(
+                f"campaign '{job.campaign.name}' has no release '{release_name}'", code="not_found", status_code=404
+            )
         if release.withdrawn:
-            raise Conflict(f"release '{release_name}' holds {release.withdrawn} withdrawn clips: create a new release and retrain from it", code="withdrawn")
+            raise Conflict(
+                f"release '{release_name}' holds {release.withdrawn} withdrawn clips: create a new release and retrain from it",
+                code="withdrawn",
+            )
     else:
         release = latest_clean_release(campaign=job.campaign)
         if release is None:
-            raise Conflict("no release without withdrawn clips yet: create a release first, then retrain from it", code="no_release")
-    return job_launch(campaign=job.campaign, keywords=job.keywords, architecture=job.architecture, epochs=job.epochs, seed=job.seed,
-                      release_name=release.name, user=user, retrained_from=job)
+            raise Conflict(
+                "no release without withdrawn clips yet: create a release first, then retrain from it",
+                code="no_release",
+            )
+    return job_launch(
+        campaign=job.campaign,
+        keywords=job.keywords,
+        architecture=job.architecture,
+        epochs=job.epochs,
+        seed=job.seed,
+        release_name=release.name,
+        user=user,
+        retrained_from=job,
+    )
 
 
 def jobs_mark_withdrawn(*, campaign_id: int, clip_ids: list, **_signal) -> int:
@@ -120,7 +172,9 @@ def jobs_mark_withdrawn(*, campaign_id: int, clip_ids: list, **_signal) -> int:
 def job_cancel(*, job_id: int) -> TrainingJob:
     job = TrainingJob.objects.get(id=job_id)
     if job.state == TrainingJob.State.QUEUED:
-        TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
+        TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(
+            state=TrainingJob.State.CANCELLED, finished_at=timezone.now()
+        )
     elif job.state == TrainingJob.State.RUNNING:
         TrainingJob.objects.filter(id=job_id).update(cancel_requested=True)  # the run stops after its current epoch
     job.refresh_from_db()
@@ -132,7 +186,11 @@ GROUP_FIELDS = ("accent", "gender", "age_bracket")
 
 def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dict, dict]:
     """Per split: (audio, words), and the speakers' demographic groups of each clip (for per-group accuracy)."""
-    rows = PreparedClip.objects.filter(clip_id__in=job.clip_ids).select_related("clip__keyword", "clip__contributor__demographics").order_by("clip_id")
+    rows = (
+        PreparedClip.objects.filter(clip_id__in=job.clip_ids)
+        .select_related("clip__keyword", "clip__contributor__demographics")
+        .order_by("clip_id")
+    )
     splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}
     groups: dict[str, list[dict]] = {name: [] for name in splits}
     for row in rows.iterator(chunk_size=1000):
@@ -141,19 +199,25 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
         words.append(row.clip.keyword.text)
         demographics = getattr(row.clip.contributor, "demographics", None)
         groups[row.split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
-    arrays = {name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()}
+    arrays = {
+        name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()
+    }
     return arrays, groups
 
 
 def job_run(*, job_id: int) -> TrainingJob | None:
     """Train, quantize, prove the int8 model runs under TFLM, and evaluate on the test split."""
-    if not TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(state=TrainingJob.State.RUNNING, started_at=timezone.now()):
+    if not TrainingJob.objects.filter(id=job_id, state=TrainingJob.State.QUEUED).update(
+        state=TrainingJob.State.RUNNING, started_at=timezone.now()
+    ):
         return None  # already run, running elsewhere, or cancelled: a redelivered message does nothing
     job = TrainingJob.objects.get(id=job_id)
     try:
         return _run(job)
     except Exception as exc:
-        TrainingJob.objects.filter(id=job_id).update(state=TrainingJob.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
+        TrainingJob.objects.filter(id=job_id).update(
+            state=TrainingJob.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
         raise
 
 
@@ -163,8 +227,15 @@ def _run(job: TrainingJob) -> TrainingJob:
     rng = np.random.default_rng(train_params.seed)
     noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
     splits, groups = _split_arrays(job, params)
-    make = lambda name: kws_train.examples(*splits[name], job.keywords, noises, rng,  # noqa: E731
-                                           silence_share=train_params.silence_share, unknown_share=train_params.unknown_share, params=params)
+    make = lambda name: kws_train.examples(
+        *splits[name],
+        job.keywords,
+        noises,
+        rng,  # noqa: E731
+        silence_share=train_params.silence_share,
+        unknown_share=train_params.unknown_share,
+        params=params,
+    )
     train_set, validation_set, test_set = make("training"), make("validation"), make("testing")
     started = time.monotonic()
 
@@ -180,14 +251,25 @@ def _run(job: TrainingJob) -> TrainingJob:
         TrainingJob.objects.filter(id=job.id).update(state=TrainingJob.State.CANCELLED, finished_at=timezone.now())
         return TrainingJob.objects.get(id=job.id)
     test_groups = [groups["testing"][i] if i >= 0 else {} for i in test_set.source]
-    return _quantize_and_evaluate(job=job, result=result, train_set=train_set, test_set=test_set, test_groups=test_groups, noises=noises)
+    return _quantize_and_evaluate(
+        job=job, result=result, train_set=train_set, test_set=test_set, test_groups=test_groups, noises=noises
+    )
 
 
-def _quantize_and_evaluate(*, job: TrainingJob, result: kws_train.TrainResult, train_set: kws_train.Examples, test_set: kws_train.Examples,
-                           test_groups: list[dict], noises: list[np.ndarray]) -> TrainingJob:
+def _quantize_and_evaluate(
+    *,
+    job: TrainingJob,
+    result: kws_train.TrainResult,
+    train_set: kws_train.Examples,
+    test_set: kws_train.Examples,
+    test_groups: list[dict],
+    noises: list[np.ndarray],
+) -> TrainingJob:
     params = job.features
     normalize = lambda audio: kws_train.featurize_normalized(audio, result.normalization, params)  # noqa: E731
-    representative = normalize(train_set.audio[np.random.default_rng(job.seed).permutation(len(train_set.y))[:REPRESENTATIVE_EXAMPLES]])
+    representative = normalize(
+        train_set.audio[np.random.default_rng(job.seed).permutation(len(train_set.y))[:REPRESENTATIVE_EXAMPLES]]
+    )
     float_bytes = quantize.convert_float(result.model)
     int8_bytes = quantize.convert_int8(result.model, representative)
     arena = quantize.tflm_smallest_arena(int8_bytes, params.shape)
@@ -200,26 +282,45 @@ def _quantize_and_evaluate(*, job: TrainingJob, result: kws_train.TrainResult, t
     accuracy = lambda top: float((top == test_set.y).mean()) if len(top) else None  # noqa: E731
     metrics = {
         "test_examples": int(len(test_set.y)),
-        "float_top1": accuracy(float_top), "int8_tflite_top1": accuracy(int8_top), "int8_tflm_top1": accuracy(tflm_top),
+        "float_top1": accuracy(float_top),
+        "int8_tflite_top1": accuracy(int8_top),
+        "int8_tflm_top1": accuracy(tflm_top),
         "tflite_tflm_agreement": float((int8_top == tflm_top).mean()) if len(int8_top) else None,
-        "model_bytes": len(int8_bytes), "arena_bytes": arena,
+        "model_bytes": len(int8_bytes),
+        "arena_bytes": arena,
         "input_quantization": q_in.as_dict(),
         **evaluation.per_class(test_set.y, tflm_top, result.labels),
         "groups": evaluation.per_group(test_set.y, tflm_top, test_groups),
-        "streaming": evaluation.streaming_metrics(test_set=test_set, noises=noises, int8_bytes=int8_bytes, normalization=result.normalization,
-                                                params=params, seed=job.seed),
+        "streaming": evaluation.streaming_metrics(
+            test_set=test_set,
+            noises=noises,
+            int8_bytes=int8_bytes,
+            normalization=result.normalization,
+            params=params,
+            seed=job.seed,
+        ),
     }
     names = {}
     with tempfile.TemporaryDirectory() as tmp:
         keras_path = Path(tmp) / "model.keras"
         result.model.save(keras_path)
-        for field, filename, data in (("model_keras", "model.keras", keras_path.read_bytes()), ("model_float", "model_float.tflite", float_bytes),
-                                      ("model_int8", "model.tflite", int8_bytes),
-                                      ("model_c_array", "model_data.cc", c_array.model_source(int8_bytes).encode())):
+        for field, filename, data in (
+            ("model_keras", "model.keras", keras_path.read_bytes()),
+            ("model_float", "model_float.tflite", float_bytes),
+            ("model_int8", "model.tflite", int8_bytes),
+            ("model_c_array", "model_data.cc", c_array.model_source(int8_bytes).encode()),
+        ):
             names[field] = default_storage.save(f"models/job-{job.id}/{filename}", ContentFile(data))
     TrainingJob.objects.filter(id=job.id).update(
-        state=TrainingJob.State.SUCCEEDED, finished_at=timezone.now(), labels=result.labels, normalization=result.normalization,
-        metrics=metrics, arena_bytes=arena, ops=quantize.model_ops(int8_bytes), eta_s=0, **names,
+        state=TrainingJob.State.SUCCEEDED,
+        finished_at=timezone.now(),
+        labels=result.labels,
+        normalization=result.normalization,
+        metrics=metrics,
+        arena_bytes=arena,
+        ops=quantize.model_ops(int8_bytes),
+        eta_s=0,
+        **names,
     )
     job = TrainingJob.objects.get(id=job.id)
     TrainingJob.objects.filter(id=job.id).update(model_card=model_card(job))

@@ -1,4 +1,5 @@
 """The model card of a finished job: lineage, results, per-group results and known limits, in markdown."""
+
 from __future__ import annotations
 
 
@@ -33,12 +34,18 @@ def model_card(job) -> str:
         "",
         "| Class | Precision | Recall | Support |",
         "|---|---|---|---|",
-        *[f"| {c['label']} | {_fmt(c['precision'])} | {_fmt(c['recall'])} | {c['support']} |" for c in m.get("per_class", [])],
+        *[
+            f"| {c['label']} | {_fmt(c['precision'])} | {_fmt(c['recall'])} | {c['support']} |"
+            for c in m.get("per_class", [])
+        ],
         "",
         "## Per-group accuracy",
     ]
     for field, result in m.get("groups", {}).items():
-        groups = ", ".join(f"{g} {_fmt(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items()) or "no speaker stated it"
+        groups = (
+            ", ".join(f"{g} {_fmt(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items())
+            or "no speaker stated it"
+        )
         lines.append(f"- {field}: {groups}; gap best-worst {_fmt(result['gap'])}")
     lines += [
         "",

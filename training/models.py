@@ -43,14 +43,22 @@ class TrainingJob(models.Model):
     model_keras = models.FileField(max_length=255, blank=True)
     model_float = models.FileField(max_length=255, blank=True)
     model_int8 = models.FileField(max_length=255, blank=True)
-    model_c_array = models.FileField(max_length=255, blank=True, help_text="model_data.cc: the int8 model as a C array for TFLM.")
+    model_c_array = models.FileField(
+        max_length=255, blank=True, help_text="model_data.cc: the int8 model as a C array for TFLM."
+    )
     arena_bytes = models.PositiveIntegerField(null=True, blank=True)
     ops = models.JSONField(default=list)
     model_card = models.TextField(blank=True)
 
     withdrawn_clips = models.PositiveIntegerField(default=0, help_text="Clips it trained on that were erased since.")
-    retrained_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retrained_as",
-                                       help_text="The job this one retrains without withdrawn data.")
+    retrained_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retrained_as",
+        help_text="The job this one retrains without withdrawn data.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

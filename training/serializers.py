@@ -7,14 +7,18 @@ from training.models import TrainingJob
 class JobLaunchInput(serializers.Serializer):
     campaign = serializers.SlugField()
     keywords = serializers.ListField(child=serializers.CharField(max_length=64), min_length=1)
-    architecture = serializers.ChoiceField(choices=list(architectures.ARCHITECTURES), default=architectures.DEFAULT_ARCHITECTURE)
+    architecture = serializers.ChoiceField(
+        choices=list(architectures.ARCHITECTURES), default=architectures.DEFAULT_ARCHITECTURE
+    )
     epochs = serializers.IntegerField(min_value=1, max_value=500, default=30)
     seed = serializers.IntegerField(default=0)
     release = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class JobRetrainInput(serializers.Serializer):
-    release = serializers.CharField(required=False, allow_blank=True, default="", help_text="Default: the newest release without withdrawn clips.")
+    release = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Default: the newest release without withdrawn clips."
+    )
 
 
 class JobOutput(serializers.ModelSerializer):
@@ -29,10 +33,38 @@ class JobOutput(serializers.ModelSerializer):
     class Meta:
         model = TrainingJob
         fields = [
-            "id", "campaign", "keywords", "architecture", "epochs", "seed", "release_name", "clips", "feature_params_hash", "code_version",
-            "created_at", "state", "cancel_requested", "epoch", "progress", "history", "eta_s", "started_at", "finished_at", "error",
-            "labels", "normalization", "metrics", "arena_bytes", "ops", "confusion_matrix_url", "model_card",
-            "package_url", "withdrawn_clips", "trained_on_withdrawn_data", "retrained_from", "retrained_as",
+            "id",
+            "campaign",
+            "keywords",
+            "architecture",
+            "epochs",
+            "seed",
+            "release_name",
+            "clips",
+            "feature_params_hash",
+            "code_version",
+            "created_at",
+            "state",
+            "cancel_requested",
+            "epoch",
+            "progress",
+            "history",
+            "eta_s",
+            "started_at",
+            "finished_at",
+            "error",
+            "labels",
+            "normalization",
+            "metrics",
+            "arena_bytes",
+            "ops",
+            "confusion_matrix_url",
+            "model_card",
+            "package_url",
+            "withdrawn_clips",
+            "trained_on_withdrawn_data",
+            "retrained_from",
+            "retrained_as",
         ]
 
     def get_clips(self, job) -> int:

@@ -4,63 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0001_initial'),
+        ("collector", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='vote_cap',
-            field=models.PositiveSmallIntegerField(default=4, help_text="Votes after which a tie is decided as 'other'."),
+            model_name="campaign",
+            name="vote_cap",
+            field=models.PositiveSmallIntegerField(
+                default=4, help_text="Votes after which a tie is decided as 'other'."
+            ),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='decided_at',
+            model_name="clip",
+            name="decided_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='gold_answer',
-            field=models.CharField(blank=True, choices=[('valid', 'Valid'), ('invalid', 'Invalid')], max_length=8),
+            model_name="clip",
+            name="gold_answer",
+            field=models.CharField(blank=True, choices=[("valid", "Valid"), ("invalid", "Invalid")], max_length=8),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='invalid_votes',
+            model_name="clip",
+            name="invalid_votes",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='is_gold',
-            field=models.BooleanField(default=False, help_text='A clip with a known answer, used to measure reviewers.'),
+            model_name="clip",
+            name="is_gold",
+            field=models.BooleanField(
+                default=False, help_text="A clip with a known answer, used to measure reviewers."
+            ),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='review_lease_until',
-            field=models.DateTimeField(blank=True, help_text='Served to a reviewer until then; others get other clips.', null=True),
+            model_name="clip",
+            name="review_lease_until",
+            field=models.DateTimeField(
+                blank=True, help_text="Served to a reviewer until then; others get other clips.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='status_reason',
-            field=models.CharField(blank=True, help_text='votes, automatic (pre-screen) or admin.', max_length=16),
+            model_name="clip",
+            name="status_reason",
+            field=models.CharField(blank=True, help_text="votes, automatic (pre-screen) or admin.", max_length=16),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='valid_votes',
+            model_name="clip",
+            name="valid_votes",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='votes_counted',
+            model_name="clip",
+            name="votes_counted",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='clip',
-            index=models.Index(condition=models.Q(('is_gold', False), ('status', 'pending')), fields=['campaign', '-votes_counted', 'created_at'], name='clip_review_queue'),
+            model_name="clip",
+            index=models.Index(
+                condition=models.Q(("is_gold", False), ("status", "pending")),
+                fields=["campaign", "-votes_counted", "created_at"],
+                name="clip_review_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='clip',
-            index=models.Index(condition=models.Q(('is_gold', True)), fields=['campaign', 'created_at'], name='clip_gold_queue'),
+            model_name="clip",
+            index=models.Index(
+                condition=models.Q(("is_gold", True)), fields=["campaign", "created_at"], name="clip_gold_queue"
+            ),
         ),
     ]

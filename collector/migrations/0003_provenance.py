@@ -5,40 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more'),
+        ("collector", "0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clip',
-            name='licence',
-            field=models.CharField(default='CC-BY-4.0', max_length=64),
+            model_name="clip",
+            name="licence",
+            field=models.CharField(default="CC-BY-4.0", max_length=64),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='source',
-            field=models.CharField(default='chorus', help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.", max_length=100),
+            model_name="clip",
+            name="source",
+            field=models.CharField(
+                default="chorus",
+                help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.",
+                max_length=100,
+            ),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='source_path',
-            field=models.CharField(blank=True, help_text='Path in the imported dataset, for provenance.', max_length=300),
+            model_name="clip",
+            name="source_path",
+            field=models.CharField(
+                blank=True, help_text="Path in the imported dataset, for provenance.", max_length=300
+            ),
         ),
         migrations.AddField(
-            model_name='contributor',
-            name='external_key',
-            field=models.CharField(blank=True, help_text="'<source>:<speaker id>' for contributors of an imported dataset.", max_length=200, null=True, unique=True),
+            model_name="contributor",
+            name="external_key",
+            field=models.CharField(
+                blank=True,
+                help_text="'<source>:<speaker id>' for contributors of an imported dataset.",
+                max_length=200,
+                null=True,
+                unique=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='consent',
-            field=models.ForeignKey(blank=True, help_text='Empty for imported clips: see source.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clips', to='collector.consent'),
+            model_name="clip",
+            name="consent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty for imported clips: see source.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="clips",
+                to="collector.consent",
+            ),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='consent_version',
-            field=models.CharField(help_text="Consent form version, or 'import:<source>' for imported clips.", max_length=64),
+            model_name="clip",
+            name="consent_version",
+            field=models.CharField(
+                help_text="Consent form version, or 'import:<source>' for imported clips.", max_length=64
+            ),
         ),
     ]

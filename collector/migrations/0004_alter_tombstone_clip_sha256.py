@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0003_provenance'),
+        ("collector", "0003_provenance"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tombstone',
-            name='clip_sha256',
+            model_name="tombstone",
+            name="clip_sha256",
             field=models.CharField(db_index=True, max_length=64),
         ),
     ]

@@ -16,30 +16,48 @@ def fillfactor(percent: int):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0004_alter_tombstone_clip_sha256'),
+        ("collector", "0004_alter_tombstone_clip_sha256"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clip',
-            name='campaign',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='clips', to='collector.campaign'),
+            model_name="clip",
+            name="campaign",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="clips",
+                to="collector.campaign",
+            ),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='contributor',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='clips', to='collector.contributor'),
+            model_name="clip",
+            name="contributor",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="clips",
+                to="collector.contributor",
+            ),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending review'), ('valid', 'Valid'), ('invalid', 'Invalid'), ('other', 'Undecided (tie at vote cap)')], default='pending', max_length=16),
+            model_name="clip",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending review"),
+                    ("valid", "Valid"),
+                    ("invalid", "Invalid"),
+                    ("other", "Undecided (tie at vote cap)"),
+                ],
+                default="pending",
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='clip',
-            index=models.Index(fields=['status'], name='clip_status'),
+            model_name="clip",
+            index=models.Index(fields=["status"], name="clip_status"),
         ),
         migrations.RunPython(fillfactor(80), fillfactor(100)),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0005_clip_fewer_indexes'),
+        ("collector", "0005_clip_fewer_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='clip',
-            name='clip_status',
+            model_name="clip",
+            name="clip_status",
         ),
     ]

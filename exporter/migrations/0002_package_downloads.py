@@ -8,7 +8,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # SQL, not the ORM: `at` is auto_now_add, and a model save would stamp the moment of the migration on it.
 PACKAGE_DOWNLOADS_MOVED = """INSERT INTO exporter_packagedownload (user_id, job_id, at)
 SELECT user_id, job_id, at FROM exporter_download WHERE job_id IS NOT NULL ORDER BY id"""
@@ -17,33 +16,46 @@ SELECT user_id, job_id, at FROM exporter_packagedownload ORDER BY id"""
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exporter', '0001_initial'),
-        ('training', '0005_trainingjob_retrained_from_and_more'),
+        ("exporter", "0001_initial"),
+        ("training", "0005_trainingjob_retrained_from_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PackageDownload',
+            name="PackageDownload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='downloads', to='training.trainingjob')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='package_downloads', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="downloads", to="training.trainingjob"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="package_downloads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.RunSQL(PACKAGE_DOWNLOADS_MOVED, reverse_sql=migrations.RunSQL.noop),
         migrations.RunSQL("DELETE FROM exporter_download WHERE job_id IS NOT NULL", reverse_sql=PACKAGE_DOWNLOADS_BACK),
-        migrations.RemoveConstraint(model_name='download', name='download_of_one_thing'),
-        migrations.RemoveField(model_name='download', name='job'),
+        migrations.RemoveConstraint(model_name="download", name="download_of_one_thing"),
+        migrations.RemoveField(model_name="download", name="job"),
         migrations.AlterField(
-            model_name='download',
-            name='release',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='downloads', to='exporter.release'),
+            model_name="download",
+            name="release",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="downloads", to="exporter.release"
+            ),
         ),
     ]

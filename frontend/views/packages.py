@@ -1,4 +1,5 @@
 """Model package downloads from the training pages, behind the same gate as releases."""
+
 from django.shortcuts import get_object_or_404
 
 from exporter import downloads

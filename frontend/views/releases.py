@@ -1,4 +1,5 @@
 """Release pages, developer accounts and downloads. Downloads go through the same checks as the API."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -18,7 +19,9 @@ from releases.terms import TERMS_TEXT, TERMS_VERSION
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=True, help_text="Where we tell you if speakers of a release you downloaded withdraw.")
+    email = forms.EmailField(
+        required=True, help_text="Where we tell you if speakers of a release you downloaded withdraw."
+    )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -37,18 +40,28 @@ def signup(request):
         user = form.save()
         login(request, user)
         return redirect(_next(request, "/releases/"))
-    return render(request, "frontend/signup.html", {"form": form, "next": _next(request, "/releases/")}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "frontend/signup.html",
+        {"form": form, "next": _next(request, "/releases/")},
+        status=400 if form.errors else 200,
+    )
 
 
 @ensure_csrf_cookie
 def release_list(request):
-    context = {"releases": selectors.releases_for().order_by("campaign__name", "-created_at"), "terms_accepted": downloads.terms_accepted(request.user)}
+    context = {
+        "releases": selectors.releases_for().order_by("campaign__name", "-created_at"),
+        "terms_accepted": downloads.terms_accepted(request.user),
+    }
     return render(request, "frontend/releases.html", context)
 
 
 def release_detail(request, release_id: int):
     release = get_object_or_404(selectors.releases_for(), id=release_id)
-    return render(request, "frontend/release.html", {"release": release, "terms_accepted": downloads.terms_accepted(request.user)})
+    return render(
+        request, "frontend/release.html", {"release": release, "terms_accepted": downloads.terms_accepted(request.user)}
+    )
 
 
 @login_required
@@ -60,14 +73,21 @@ def terms(request):
             downloads.terms_accept(user=request.user)
             return redirect(_next(request, "/releases/"))
         error = "Tick the box to accept the terms, or go back."
-    context = {"text": TERMS_TEXT, "version": TERMS_VERSION, "accepted": downloads.terms_accepted(request.user), "error": error,
-               "next": _next(request, "/releases/")}
+    context = {
+        "text": TERMS_TEXT,
+        "version": TERMS_VERSION,
+        "accepted": downloads.terms_accepted(request.user),
+        "error": error,
+        "next": _next(request, "/releases/"),
+    }
     return render(request, "frontend/terms.html", context, status=400 if error else 200)
 
 
 def release_download(request, release_id: int):
     release = get_object_or_404(selectors.releases_for(), id=release_id)
-    return download_gated(request, lambda: downloads.release_download(user=request.user, release=release), f"/releases/{release_id}/")
+    return download_gated(
+        request, lambda: downloads.release_download(user=request.user, release=release), f"/releases/{release_id}/"
+    )
 
 
 def download_gated(request, fetch, back: str):
@@ -79,4 +99,6 @@ def download_gated(request, fetch, back: str):
     except downloads.TermsRequired:
         return redirect(f"/releases/terms/?next={quote(request.get_full_path())}")
     except ApplicationError as exc:
-        return render(request, "frontend/download_refused.html", {"message": exc.message, "back": back}, status=exc.status_code)
+        return render(
+            request, "frontend/download_refused.html", {"message": exc.message, "back": back}, status=exc.status_code
+        )

@@ -1,4 +1,5 @@
 """Reviewer pages: the listen flow for volunteers and reviewer accounts, and the staff quality dashboard."""
+
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
@@ -18,7 +19,10 @@ REVIEW_SESSION_GOAL = 10  # answers per session the listen page's progress bar c
 @ensure_csrf_cookie
 def listen(request, slug):
     campaign = campaign_or_404(slug)
-    if not is_reviewer_account(request.user) and collector_selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None:
+    if (
+        not is_reviewer_account(request.user)
+        and collector_selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None
+    ):
         return to_consent(slug, then="listen")
     context = {"campaign": campaign, "review_goal": REVIEW_SESSION_GOAL, "report_reasons": Vote.Reason.choices}
     return render(request, "frontend/listen.html", context)
@@ -28,13 +32,21 @@ def listen(request, slug):
 def quality_dashboard(request):
     campaigns = Campaign.objects.order_by("name")
     campaign = campaigns.filter(slug=request.GET.get("campaign")).first() or campaigns.first()
-    context = {**admin.site.each_context(request), "title": "Reviewer quality", "campaigns": campaigns, "campaign": campaign}
+    context = {
+        **admin.site.each_context(request),
+        "title": "Reviewer quality",
+        "campaigns": campaigns,
+        "campaign": campaign,
+    }
     if campaign:
         reviewers = selectors.reviewer_quality(campaign=campaign)
         labels = {r.reviewer_id: r.label for r in reviewers}
         context.update(
             reviewers=reviewers,
-            pairs=[(labels.get(a, a[:6]), labels.get(b, b[:6]), n, k) for a, b, n, k in selectors.pairwise_cohen_kappa(campaign=campaign)],
+            pairs=[
+                (labels.get(a, a[:6]), labels.get(b, b[:6]), n, k)
+                for a, b, n, k in selectors.pairwise_cohen_kappa(campaign=campaign)
+            ],
             keywords=selectors.keyword_fleiss_kappa(campaign=campaign),
         )
     return render(request, "labeling/quality.html", context)

@@ -1,4 +1,5 @@
 """Training pages (staff only): they drive the training API; only retraining posts here."""
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,6 @@ from kws import architectures
 from training.jobs import job_retrain
 from training.models import TrainingJob
 
-
 TRAINING_DEFAULT_EPOCHS = 30
 
 
@@ -21,7 +21,12 @@ def training(request):
     targets = Prefetch("keywords", queryset=Keyword.objects.filter(is_filler=False).order_by("id"), to_attr="targets")
     campaigns = Campaign.objects.order_by("-active", "name").prefetch_related(targets)
     keywords = {c.slug: [k.text for k in c.targets] for c in campaigns}
-    context = {"campaigns": campaigns, "campaign_keywords": keywords, "architectures": [(arch.name, arch.label) for arch in architectures.ARCHITECTURES.values()], "default_epochs": TRAINING_DEFAULT_EPOCHS}
+    context = {
+        "campaigns": campaigns,
+        "campaign_keywords": keywords,
+        "architectures": [(arch.name, arch.label) for arch in architectures.ARCHITECTURES.values()],
+        "default_epochs": TRAINING_DEFAULT_EPOCHS,
+    }
     return render(request, "frontend/training_list.html", context)
 
 
@@ -39,5 +44,7 @@ def training_job_retrain(request, job_id: int):
     try:
         again = job_retrain(job_id=job.id, user=request.user)
     except ApplicationError as exc:
-        return render(request, "frontend/training_job.html", {"job": job, "retrain_error": exc.message}, status=exc.status_code)
+        return render(
+            request, "frontend/training_job.html", {"job": job, "retrain_error": exc.message}, status=exc.status_code
+        )
     return redirect("training-job", job_id=again.id)

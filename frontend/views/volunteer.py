@@ -1,4 +1,5 @@
 """Volunteer pages: consent, about you, speak, my data. Forms post to the same services as the API; the recorder uses the API."""
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -6,9 +7,9 @@ from django.views.decorators.http import require_http_methods
 
 from collector import selectors, services
 from collector.consent import consent_document
-from core.errors import ApplicationError
 from collector.middleware import contributor_of, set_contributor_cookie
 from collector.models import PREFER_NOT, Demographics
+from core.errors import ApplicationError
 
 NEXT_PAGES = {"speak", "listen"}  # where a volunteer goes after consent (and the optional about-you)
 
@@ -71,7 +72,11 @@ def no_thanks(request, slug):
 
 
 def _demographic_choices(campaign):
-    accents = [(PREFER_NOT, "Prefer not to say"), *[(a, a) for a in campaign.language.accents], ("other", "Another accent")]
+    accents = [
+        (PREFER_NOT, "Prefer not to say"),
+        *[(a, a) for a in campaign.language.accents],
+        ("other", "Another accent"),
+    ]
     return {"age_bracket": Demographics.AGE_BRACKETS, "gender": Demographics.GENDERS, "accent": accents}
 
 
@@ -84,7 +89,10 @@ def about_you(request, slug):
         return to_consent(slug, then)
     error = None
     if request.method == "POST":
-        fields = {f: request.POST.get(f, PREFER_NOT) or PREFER_NOT for f in ("age_bracket", "gender", "accent", "native_language")}
+        fields = {
+            f: request.POST.get(f, PREFER_NOT) or PREFER_NOT
+            for f in ("age_bracket", "gender", "accent", "native_language")
+        }
         try:
             services.demographics_update(contributor=contributor, **fields)
         except ApplicationError as exc:
@@ -92,7 +100,13 @@ def about_you(request, slug):
         else:
             return redirect(then, slug=slug)
     current = Demographics.objects.filter(contributor=contributor).first()
-    context = {"campaign": campaign, "choices": _demographic_choices(campaign), "current": current, "error": error, "then": then}
+    context = {
+        "campaign": campaign,
+        "choices": _demographic_choices(campaign),
+        "current": current,
+        "error": error,
+        "then": then,
+    }
     return render(request, "frontend/about_you.html", context, status=400 if error else 200)
 
 
@@ -108,4 +122,6 @@ def speak(request, slug):
 def my_data(request):
     contributor = contributor_of(request)
     latest = contributor.consents.select_related("campaign").first() if contributor else None
-    return render(request, "frontend/my_data.html", {"contributor": contributor, "campaign": latest.campaign if latest else None})
+    return render(
+        request, "frontend/my_data.html", {"contributor": contributor, "campaign": latest.campaign if latest else None}
+    )

@@ -5,40 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('collector', '0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more'),
+        ("collector", "0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewerStats',
+            name="ReviewerStats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gold_answered', models.PositiveIntegerField(default=0)),
-                ('gold_correct', models.PositiveIntegerField(default=0)),
-                ('counts', models.BooleanField(default=True, help_text='False once gold accuracy falls below the threshold.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reviewer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reviewer_stats', to='collector.contributor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gold_answered", models.PositiveIntegerField(default=0)),
+                ("gold_correct", models.PositiveIntegerField(default=0)),
+                (
+                    "counts",
+                    models.BooleanField(default=True, help_text="False once gold accuracy falls below the threshold."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "reviewer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviewer_stats",
+                        to="collector.contributor",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('valid', 'Valid'), ('invalid', 'Invalid'), ('skip', 'Skip'), ('report', 'Report')], max_length=8)),
-                ('reason', models.CharField(blank=True, choices=[('wrong_word', 'Wrong word'), ('cut_off', 'Cut off'), ('too_quiet', 'Too quiet'), ('noisy', 'Noisy'), ('not_speech', 'Not speech'), ('offensive', 'Offensive or personal information'), ('other', 'Other')], max_length=16)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('weight', models.PositiveSmallIntegerField(default=1, help_text='1 counts toward the decision; 0 for reviewers below the gold threshold.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='collector.clip')),
-                ('voter', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='votes', to='collector.contributor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("valid", "Valid"), ("invalid", "Invalid"), ("skip", "Skip"), ("report", "Report")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("wrong_word", "Wrong word"),
+                            ("cut_off", "Cut off"),
+                            ("too_quiet", "Too quiet"),
+                            ("noisy", "Noisy"),
+                            ("not_speech", "Not speech"),
+                            ("offensive", "Offensive or personal information"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="collector.clip"
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="votes",
+                        to="collector.contributor",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['voter', 'created_at'], name='labeling_vo_voter_i_bce609_idx')],
-                'constraints': [models.UniqueConstraint(fields=('clip', 'voter'), name='one_vote_per_voter_per_clip')],
+                "indexes": [models.Index(fields=["voter", "created_at"], name="labeling_vo_voter_i_bce609_idx")],
+                "constraints": [models.UniqueConstraint(fields=("clip", "voter"), name="one_vote_per_voter_per_clip")],
             },
         ),
     ]

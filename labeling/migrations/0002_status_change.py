@@ -5,25 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more'),
-        ('labeling', '0001_initial'),
+        ("collector", "0002_campaign_vote_cap_clip_decided_at_clip_gold_answer_and_more"),
+        ("labeling", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(max_length=16)),
-                ('to_status', models.CharField(max_length=16)),
-                ('cause', models.CharField(help_text='vote, reevaluation or admin', max_length=32)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('clip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='collector.clip')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_status", models.CharField(max_length=16)),
+                ("to_status", models.CharField(max_length=16)),
+                ("cause", models.CharField(help_text="vote, reevaluation or admin", max_length=32)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="collector.clip"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
     ]

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0003_provenance'),
-        ('labeling', '0002_status_change'),
+        ("collector", "0003_provenance"),
+        ("labeling", "0002_status_change"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='vote',
-            name='clip',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='collector.clip'),
+            model_name="vote",
+            name="clip",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="collector.clip"
+            ),
         ),
     ]

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0005_clip_fewer_indexes'),
-        ('labeling', '0003_vote_clip_index'),
+        ("collector", "0005_clip_fewer_indexes"),
+        ("labeling", "0003_vote_clip_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='vote',
-            name='voter',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='votes', to='collector.contributor'),
+            model_name="vote",
+            name="voter",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="votes",
+                to="collector.contributor",
+            ),
         ),
     ]

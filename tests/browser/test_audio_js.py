@@ -1,4 +1,5 @@
 """wav.js in Chromium against the server's Python: resampling, WAV encoding and the too-quiet rule."""
+
 from __future__ import annotations
 
 import base64
@@ -36,7 +37,10 @@ def rms(x) -> float:
 
 @pytest.mark.parametrize("rate", [48_000, 44_100])
 def test_resampler_keeps_speech_band_and_stops_aliases(wav_js, rate):
-    gains = {freq: rms(wav_js.evaluate(RESAMPLE_TONE, [freq, rate])) / (0.5 / np.sqrt(2)) for freq in (300, 1000, 4000, 6500, 7000, 7400, 7800, 8200, 8600, 9000, 12000)}
+    gains = {
+        freq: rms(wav_js.evaluate(RESAMPLE_TONE, [freq, rate])) / (0.5 / np.sqrt(2))
+        for freq in (300, 1000, 4000, 6500, 7000, 7400, 7800, 8200, 8600, 9000, 12000)
+    }
     print(rate, {f: round(20 * np.log10(max(g, 1e-9)), 1) for f, g in gains.items()})
     for freq in (300, 1000, 4000, 6500, 7000):  # the speech band passes (within 0.3 dB)
         assert gains[freq] == pytest.approx(1.0, abs=0.035), freq
@@ -47,7 +51,9 @@ def test_resampler_keeps_speech_band_and_stops_aliases(wav_js, rate):
 
 def test_resampled_speech_matches_soxr(wav_js):
     speech = word_loop("yes", FAKE_MIC_SAMPLE_RATE)
-    ours = np.array(wav_js.evaluate("(x) => Array.from(Chorus.audio.resample(Float32Array.from(x), 48000, 16000))", speech.tolist()))
+    ours = np.array(
+        wav_js.evaluate("(x) => Array.from(Chorus.audio.resample(Float32Array.from(x), 48000, 16000))", speech.tolist())
+    )
     reference = soxr.resample(speech, FAKE_MIC_SAMPLE_RATE, 16_000, quality="HQ")
     assert len(ours) == len(reference) == 16_000
     error = rms(ours - reference) / rms(reference)

@@ -1,4 +1,5 @@
 """The review page in real headless Chromium: listen, answer by keyboard, report, and never hear yourself."""
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -66,7 +67,9 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     first = shown_clip_id(page)
     assert first in clips
     assert page.text_content("#keyword") == clips[first].keyword.text
-    assert page.is_disabled("#yes") and page.is_enabled("#no") and page.is_enabled("#skip") and page.is_enabled("#report")
+    assert (
+        page.is_disabled("#yes") and page.is_enabled("#no") and page.is_enabled("#skip") and page.is_enabled("#report")
+    )
     assert page.get_attribute("#yes", "aria-keyshortcuts") == "Y"
 
     # Y before listening does nothing but say why.

@@ -1,4 +1,5 @@
 """My data and the consent refusal, in real headless Chromium."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -116,7 +117,9 @@ def test_my_data_shows_each_clip_state_and_reviewers_reasons(browser_page, demo_
     rejected = clip_recorded(demo_campaign, contributor=me, keyword="up")
     waiting = clip_recorded(demo_campaign, contributor=me, keyword="left")
     for kind, reason in (("report", "cut_off"), ("invalid", "noisy"), ("invalid", "noisy")):  # two noes decide it
-        labeling_services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind=kind, reason=reason)
+        labeling_services.vote_cast(
+            voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind=kind, reason=reason
+        )
 
     page.goto("/my-data/")
     page.locator("#clips li.clip").first.wait_for()

@@ -1,4 +1,5 @@
 """The release pages in real headless Chromium: a build followed live, then sign-up, the terms and the download."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,8 +7,8 @@ import hashlib
 import pytest
 
 from releases.build import release_build
-from releases.services import release_create
 from releases.models import Download, Release
+from releases.services import release_create
 from tests.fixtures.live import watched_page
 
 pytestmark = pytest.mark.browser

@@ -1,4 +1,5 @@
 """The recorder page in real headless Chromium, with a fake microphone saying 'yes' every second."""
+
 from __future__ import annotations
 
 import io
@@ -55,7 +56,11 @@ def test_record_yes(browser_page, fake_mic_yes, tmp_path):
     samples, _ = sf.read(io.BytesIO(stored), dtype="float32")
     assert abs(len(samples) / TARGET_SAMPLE_RATE - TAKE_S) <= 0.05
     # The original upload was already canonical: the browser did the resampling and encoding.
-    assert (clip.original_sample_rate, clip.original_channels, clip.original_format) == (TARGET_SAMPLE_RATE, 1, "WAV/PCM_16")
+    assert (clip.original_sample_rate, clip.original_channels, clip.original_format) == (
+        TARGET_SAMPLE_RATE,
+        1,
+        "WAV/PCM_16",
+    )
 
     # Not silence, and no gain control: every 1 s stretch of a 1 s loop holds the same sound, so
     # the take's loudest second matches the source's when the browser passes the level through.
@@ -69,7 +74,9 @@ def test_record_yes(browser_page, fake_mic_yes, tmp_path):
     score = best_loop_correlation(samples, fake_mic_yes.loop)
     other_word = best_loop_correlation(samples, make_fake_mic("no", tmp_path).loop)
     noise = best_loop_correlation(np.random.default_rng(0).normal(0, 0.1, len(samples)), fake_mic_yes.loop)
-    print(f"correlation with the 'yes' loop {score:.3f}, with a 'no' loop {other_word:.3f}, noise with 'yes' {noise:.3f}")
+    print(
+        f"correlation with the 'yes' loop {score:.3f}, with a 'no' loop {other_word:.3f}, noise with 'yes' {noise:.3f}"
+    )
     assert score >= 0.8  # measured about 0.96
     assert other_word < 0.5 and noise < 0.1  # measured about 0.31 and 0.02
 
@@ -107,7 +114,9 @@ def test_playback_and_skip_by_keyboard(browser_page):
     assert page.text_content("#session-count") == "0"
 
 
-def test_quiet_take_is_flagged_before_and_after_upload(launch_chromium, live_server, transactional_db, demo_campaign, tmp_path):
+def test_quiet_take_is_flagged_before_and_after_upload(
+    launch_chromium, live_server, transactional_db, demo_campaign, tmp_path
+):
     """A whispering microphone: the page warns before upload, the server agrees, and the word stays."""
     quiet_mic = make_fake_mic("yes", tmp_path, peak=0.01)
     page = launch_chromium(quiet_mic.path).new_context(base_url=live_server.url, permissions=["microphone"]).new_page()

@@ -1,4 +1,5 @@
 """The staff training pages in real headless Chromium: launch from the form, follow a job live, cancel one."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ def keyword_boxes(page) -> dict[str, bool]:
     return {boxes.nth(i).get_attribute("value"): boxes.nth(i).is_checked() for i in range(boxes.count())}
 
 
-def launch_from_form(page, *, keywords: list[str] | None = None, architecture: str | None = None, epochs: int | None = None):
+def launch_from_form(
+    page, *, keywords: list[str] | None = None, architecture: str | None = None, epochs: int | None = None
+):
     """Fill the launch form (None leaves a field at its default), submit, and return the new job once its page is open."""
     from training.models import TrainingJob
 
@@ -52,7 +55,9 @@ def launch_from_form(page, *, keywords: list[str] | None = None, architecture: s
         page.select_option("#architecture", architecture)
     if epochs is not None:
         page.fill("#epochs", str(epochs))
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/training/jobs/")) as response_info:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/api/training/jobs/")
+    ) as response_info:
         page.click("#launch-submit")
     assert response_info.value.status == 201
     page.wait_for_url(re.compile(r"/training/jobs/\d+/$"))
@@ -63,7 +68,8 @@ def wait_for_state(page, state: str, timeout: int = JOB_TIMEOUT_MS) -> None:
     """Wait until the job page has shown an API answer with this state (the server-rendered one does not count)."""
     page.wait_for_function(
         "(s) => { const job = document.getElementById('job'); return job.dataset.polled === 'true' && job.dataset.state === s; }",
-        arg=state, timeout=timeout,
+        arg=state,
+        timeout=timeout,
     )
 
 
@@ -95,11 +101,23 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
     assert page.get_attribute("#nav-training", "href") == "/training/"
     assert page.input_value("#campaign") == demo_campaign.slug
     boxes = keyword_boxes(page)
-    assert list(boxes) == list(CORE_WORDS) and all(boxes.values())  # the campaign's keywords, fillers left out, all checked
-    assert page.input_value("#architecture") == "ds_cnn" and page.input_value("#epochs") == "30" and page.input_value("#seed") == "0"
+    assert list(boxes) == list(CORE_WORDS) and all(
+        boxes.values()
+    )  # the campaign's keywords, fillers left out, all checked
+    assert (
+        page.input_value("#architecture") == "ds_cnn"
+        and page.input_value("#epochs") == "30"
+        and page.input_value("#seed") == "0"
+    )
 
     job = launch_from_form(page, keywords=["yes", "no"], architecture="tiny_conv", epochs=3)
-    assert (job.keywords, job.architecture, job.epochs, job.seed, job.created_by) == (["yes", "no"], "tiny_conv", 3, 0, staff)
+    assert (job.keywords, job.architecture, job.epochs, job.seed, job.created_by) == (
+        ["yes", "no"],
+        "tiny_conv",
+        3,
+        0,
+        staff,
+    )
     wait_for_state(page, "queued")
     assert page.text_content("#job-state") == "Queued"
     assert (page.get_attribute("#job-progress", "value"), page.get_attribute("#job-progress", "max")) == ("0", "3")
@@ -112,20 +130,26 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
     assert job.state == "succeeded", job.error
     wait_for_state(page, "succeeded")
     assert page.text_content("#job-state") == "Succeeded"
-    assert page.evaluate("[document.getElementById('job-progress').value, document.getElementById('job-progress').max]") == [3, 3]
+    assert page.evaluate(
+        "[document.getElementById('job-progress').value, document.getElementById('job-progress').max]"
+    ) == [3, 3]
     assert page.text_content("#job-epoch") == "epoch 3 of 3"
     assert page.is_hidden("#cancel")
 
     after = curve_pixels(page)
     assert after["drawn"] == 3
-    assert after["train"] > before["train"] + 100 and after["validation"] > before["validation"] + 50  # lines and markers
+    assert (
+        after["train"] > before["train"] + 100 and after["validation"] > before["validation"] + 50
+    )  # lines and markers
     assert after["ink"] > before["ink"]
     assert curve_pixels(page, "accuracy-curves")["drawn"] == 3
 
     metrics = job.metrics
     agreement = page.text_content('#metrics tr[data-metric="tflite_tflm_agreement"] td')
     assert agreement == f"{metrics['tflite_tflm_agreement'] * 100:.2f} %"
-    assert page.text_content('#metrics tr[data-metric="int8_tflm_top1"] td') == f"{metrics['int8_tflm_top1'] * 100:.1f} %"
+    assert (
+        page.text_content('#metrics tr[data-metric="int8_tflm_top1"] td') == f"{metrics['int8_tflm_top1'] * 100:.1f} %"
+    )
     assert page.text_content('#metrics tr[data-metric="test_examples"] td') == f"{metrics['test_examples']:,}"
     assert page.locator("#metrics tr").count() == 7
     assert page.locator("#labels li").all_text_contents() == job.labels
@@ -137,7 +161,10 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
         page.wait_for_function("document.getElementById('confusion').naturalWidth > 0")
         assert page.get_attribute("#confusion", "src") == f"/api/training/jobs/{job.id}/confusion.png"
         counts = [int(c) for c in page.locator("#confusion-grid .cm-count").all_text_contents()]
-        assert counts == [c for row in metrics["confusion_matrix"] for c in row] and sum(counts) == metrics["test_examples"]
+        assert (
+            counts == [c for row in metrics["confusion_matrix"] for c in row]
+            and sum(counts) == metrics["test_examples"]
+        )
         assert page.locator("#confusion-grid .cm-row").all_text_contents() == job.labels
     else:
         assert page.is_hidden("#confusion-box")
@@ -171,7 +198,9 @@ def test_cancel_a_queued_job_from_its_page(page, demo_campaign, tmp_path):
     assert posts == [] and TrainingJob.objects.get(id=job.id).state == "queued"
 
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/api/training/jobs/{job.id}/cancel/")) as response_info:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"/api/training/jobs/{job.id}/cancel/")
+    ) as response_info:
         page.click("#cancel")
     assert response_info.value.status == 200
     wait_for_state(page, "cancelled")

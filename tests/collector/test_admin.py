@@ -7,8 +7,6 @@ from tests.collector.test_consent import upload
 pytestmark = pytest.mark.django_db
 
 
-
-
 def test_admin_lists_clips_with_a_player_that_streams_the_stored_audio(volunteer, staff_client):
     upload(volunteer, keyword="go")
     clip = Clip.objects.get()

@@ -15,7 +15,10 @@ def upload(client, keyword="yes", audio=None, slug=CAMPAIGN):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     audio = wav_bytes(tone(1.0)) if audio is None else audio
-    return client.post(f"/api/campaigns/{slug}/clips/", {"keyword": keyword, "audio": SimpleUploadedFile("take.wav", audio, "audio/wav")})
+    return client.post(
+        f"/api/campaigns/{slug}/clips/",
+        {"keyword": keyword, "audio": SimpleUploadedFile("take.wav", audio, "audio/wav")},
+    )
 
 
 def test_the_consent_text_informs_and_its_hash_is_of_the_exact_text(demo_campaign):
@@ -36,7 +39,12 @@ def test_giving_consent_creates_a_contributor_known_only_by_a_token_hash(demo_ca
     assert contributor.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
     assert token not in contributor.token_sha256
     consent = Consent.objects.get()
-    assert (consent.contributor, consent.version, consent.licence, consent.is_adult) == (contributor, "1", "CC-BY-4.0", True)
+    assert (consent.contributor, consent.version, consent.licence, consent.is_adult) == (
+        contributor,
+        "1",
+        "CC-BY-4.0",
+        True,
+    )
     assert consent.text_sha256 == body["text_sha256"] == client.get(CONSENT_URL).json()["sha256"]
     assert client.get(CONSENT_URL).json()["accepted"] is True
     assert client.cookies["chorus_contributor"]["httponly"]
@@ -102,7 +110,12 @@ def test_consent_form_page_and_no_thanks(demo_campaign):
     assert Contributor.objects.count() == 0
     agreed = client.post(f"/c/{CAMPAIGN}/consent/", {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on"})
     assert agreed.status_code == 302 and agreed["Location"] == f"/c/{CAMPAIGN}/about-you/"
-    assert Consent.objects.filter(contributor__token_sha256=hashlib.sha256(client.cookies["chorus_contributor"].value.encode()).hexdigest()).count() == 1
+    assert (
+        Consent.objects.filter(
+            contributor__token_sha256=hashlib.sha256(client.cookies["chorus_contributor"].value.encode()).hexdigest()
+        ).count()
+        == 1
+    )
     assert client.get(f"/c/{CAMPAIGN}/speak/").status_code == 200
 
 
@@ -116,7 +129,10 @@ def test_cookie_credential_needs_csrf(demo_campaign):
     client.get(f"/c/{CAMPAIGN}/consent/")  # sets the csrftoken cookie
     sha = client.get(CONSENT_URL).json()["sha256"]
     csrf = client.cookies["csrftoken"].value
-    response = client.post(f"/c/{CAMPAIGN}/consent/", {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on", "csrfmiddlewaretoken": csrf})
+    response = client.post(
+        f"/c/{CAMPAIGN}/consent/",
+        {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on", "csrfmiddlewaretoken": csrf},
+    )
     assert response.status_code == 302
     forged = upload(client)
     assert forged.status_code == 403 and "CSRF" in forged.json()["detail"]
@@ -137,7 +153,9 @@ def test_a_reviewer_without_consent_comes_back_to_the_listen_page_after_consenti
     page = client.get(to_consent["Location"])
     assert b'name="then" value="listen"' in page.content
     sha = client.get(CONSENT_URL).json()["sha256"]
-    agreed = client.post(f"/c/{CAMPAIGN}/consent/", {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on", "then": "listen"})
+    agreed = client.post(
+        f"/c/{CAMPAIGN}/consent/", {"text_sha256": sha, "is_adult": "on", "licence_accepted": "on", "then": "listen"}
+    )
     assert agreed["Location"] == f"/c/{CAMPAIGN}/about-you/?then=listen"
     about = client.get(agreed["Location"])
     assert f'href="/c/{CAMPAIGN}/listen/"'.encode() in about.content  # Skip goes to the listen page

@@ -9,15 +9,27 @@ URL = "/api/me/demographics/"
 
 
 def test_demographics_are_optional_and_default_to_prefer_not_to_say(volunteer):
-    assert volunteer.get(URL).json() == {"age_bracket": "prefer_not", "gender": "prefer_not", "accent": "prefer_not", "native_language": "prefer_not"}
+    assert volunteer.get(URL).json() == {
+        "age_bracket": "prefer_not",
+        "gender": "prefer_not",
+        "accent": "prefer_not",
+        "native_language": "prefer_not",
+    }
     assert not Demographics.objects.exists()
 
 
 def test_demographics_are_editable(volunteer):
-    first = volunteer.put(URL, {"age_bracket": "40-49", "accent": "Scottish", "native_language": "gd"}, content_type="application/json")
+    first = volunteer.put(
+        URL, {"age_bracket": "40-49", "accent": "Scottish", "native_language": "gd"}, content_type="application/json"
+    )
     assert first.status_code == 200 and first.json()["accent"] == "Scottish"
     second = volunteer.put(URL, {"age_bracket": "50-59", "gender": "non_binary"}, content_type="application/json")
-    assert second.json() == {"age_bracket": "50-59", "gender": "non_binary", "accent": "prefer_not", "native_language": "prefer_not"}
+    assert second.json() == {
+        "age_bracket": "50-59",
+        "gender": "non_binary",
+        "accent": "prefer_not",
+        "native_language": "prefer_not",
+    }
     stored = Demographics.objects.get()
     assert (stored.age_bracket, stored.gender, stored.accent) == ("50-59", "non_binary", "prefer_not")
 
@@ -45,6 +57,9 @@ def test_demographics_need_a_contributor(demo_campaign):
 def test_about_you_form_saves_and_goes_on_to_recording(volunteer):
     page = volunteer.get(f"/c/{CAMPAIGN}/about-you/")
     assert page.status_code == 200 and b"Prefer not to say" in page.content and b"Irish" in page.content
-    response = volunteer.post(f"/c/{CAMPAIGN}/about-you/", {"age_bracket": "18-29", "gender": "prefer_not", "accent": "Indian", "native_language": "hi"})
+    response = volunteer.post(
+        f"/c/{CAMPAIGN}/about-you/",
+        {"age_bracket": "18-29", "gender": "prefer_not", "accent": "Indian", "native_language": "hi"},
+    )
     assert response.status_code == 302 and response["Location"] == f"/c/{CAMPAIGN}/speak/"
     assert Demographics.objects.get().accent == "Indian"

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db(transaction=True)  # erasure deletes files on
 
 
 def record(client, n, seed=0):
-    return [upload(client, keyword=w, audio=wav_bytes(tone(1.0, seed=seed + i))).json() for i, w in enumerate(["yes", "no", "up", "down"][:n])]
+    return [
+        upload(client, keyword=w, audio=wav_bytes(tone(1.0, seed=seed + i))).json()
+        for i, w in enumerate(["yes", "no", "up", "down"][:n])
+    ]
 
 
 def audio_on_disk(settings) -> set[str]:
@@ -53,7 +56,9 @@ def test_delete_all_erases_every_clip_file_and_personal_row_but_keeps_tombstones
     volunteer, other = Client(), Client()
     give_consent(volunteer)
     give_consent(other)
-    volunteer.put("/api/me/demographics/", {"age_bracket": "30-39", "gender": "female"}, content_type="application/json")
+    volunteer.put(
+        "/api/me/demographics/", {"age_bracket": "30-39", "gender": "female"}, content_type="application/json"
+    )
     mine = record(volunteer, 4)
     theirs = record(other, 2, seed=100)
     me = Contributor.objects.get(clips__id=mine[0]["id"])
@@ -71,14 +76,18 @@ def test_delete_all_erases_every_clip_file_and_personal_row_but_keeps_tombstones
     assert Clip.objects.count() == 2
 
 
-def test_a_failed_storage_delete_is_finished_by_the_worker_not_lost(volunteer, settings, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_storage_delete_is_finished_by_the_worker_not_lost(
+    volunteer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.core.files.storage import default_storage
 
     from collector import services
 
     (clip,) = record(volunteer, 1)
     handed_over = []
-    monkeypatch.setattr(default_storage, "delete", lambda name: (_ for _ in ()).throw(ConnectionError("S3 unreachable")))
+    monkeypatch.setattr(
+        default_storage, "delete", lambda name: (_ for _ in ()).throw(ConnectionError("S3 unreachable"))
+    )
     monkeypatch.setattr(services, "task_enqueue", lambda task, args: handed_over.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         assert volunteer.delete(f"/api/me/clips/{clip['id']}/").status_code == 204
@@ -87,7 +96,9 @@ def test_a_failed_storage_delete_is_finished_by_the_worker_not_lost(volunteer, s
 
 
 def test_export_holds_everything_about_me_and_nothing_about_others(volunteer, demo_campaign):
-    volunteer.put("/api/me/demographics/", {"accent": "Irish", "native_language": "ga"}, content_type="application/json")
+    volunteer.put(
+        "/api/me/demographics/", {"accent": "Irish", "native_language": "ga"}, content_type="application/json"
+    )
     mine = record(volunteer, 2)
     other = Client()
     give_consent(other)

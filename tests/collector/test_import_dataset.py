@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from collector.models import Campaign, Clip, Contributor
-from tests.audio_factory import tone, wav_bytes
 from preparation.models import BackgroundNoise, PreparedClip
+from tests.audio_factory import tone, wav_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,9 @@ def speech_commands_folder(root: Path) -> Path:
         (root / word).mkdir(parents=True)
         for s, speaker in enumerate(["0a7c2a8d", "ffd2ba2f", "3cfc6b3a"]):
             for n in range(2):
-                (root / word / f"{speaker}_nohash_{n}.wav").write_bytes(wav_bytes(tone(1.0, freq=300 + 50 * w, seed=100 * w + 10 * s + n)))
+                (root / word / f"{speaker}_nohash_{n}.wav").write_bytes(
+                    wav_bytes(tone(1.0, freq=300 + 50 * w, seed=100 * w + 10 * s + n))
+                )
     (root / "yes" / "c1d39ce8_nohash_0.wav").write_bytes(b"RIFF....WAVEgarbage")
     (root / "yes" / "README.txt").write_text("not a clip")
     (root / "_background_noise_").mkdir()
@@ -35,7 +37,16 @@ def run(*args) -> str:
 def test_import_validated_then_again_imports_nothing_new(tmp_path, demo_campaign, django_capture_on_commit_callbacks):
     root = speech_commands_folder(tmp_path / "sc")
     with django_capture_on_commit_callbacks() as callbacks:
-        first = run(str(root), "--campaign", demo_campaign.slug, "--validated", "--license", "CC-BY-4.0", "--source", "speech_commands_v2")
+        first = run(
+            str(root),
+            "--campaign",
+            demo_campaign.slug,
+            "--validated",
+            "--license",
+            "CC-BY-4.0",
+            "--source",
+            "speech_commands_v2",
+        )
     assert "imported 12 clips (valid), 0 already present, 1 background-noise files, 2 bad files" in first
     assert "yes/c1d39ce8_nohash_0.wav" in first and "yes/README.txt: name is not" in first
     assert len(callbacks) == 1  # one batch scheduled for the whole import
@@ -44,7 +55,9 @@ def test_import_validated_then_again_imports_nothing_new(tmp_path, demo_campaign
     assert set(clips.values_list("licence", "consent_version")) == {("CC-BY-4.0", "import:speech_commands_v2")}
     assert PreparedClip.objects.filter(state="queued").count() == 12
     speakers = Contributor.objects.filter(external_key__startswith="speech_commands_v2:")
-    assert sorted(speakers.values_list("external_key", flat=True)) == sorted(f"speech_commands_v2:{s}" for s in ["0a7c2a8d", "ffd2ba2f", "3cfc6b3a"])
+    assert sorted(speakers.values_list("external_key", flat=True)) == sorted(
+        f"speech_commands_v2:{s}" for s in ["0a7c2a8d", "ffd2ba2f", "3cfc6b3a"]
+    )
     assert all(c.clips.count() == 4 for c in speakers)
     clip = clips.get(source_path="no/ffd2ba2f_nohash_1.wav")
     assert clip.keyword.text == "no" and clip.contributor.external_key.endswith("ffd2ba2f")

@@ -34,7 +34,11 @@ def test_prompts_steer_toward_the_word_with_fewest_clips(volunteer, demo_campaig
     for i, word in enumerate(w for w in CORE_WORDS if w != "stop"):
         assert upload(volunteer, keyword=word, audio=wav_bytes(tone(1.0, seed=i))).status_code == 201
     rng = random.Random(3)
-    core_prompts = [k.text for k in (keyword_next_prompt(campaign=demo_campaign, contributor=None, rng=rng) for _ in range(50)) if not k.is_filler]
+    core_prompts = [
+        k.text
+        for k in (keyword_next_prompt(campaign=demo_campaign, contributor=None, rng=rng) for _ in range(50))
+        if not k.is_filler
+    ]
     assert set(core_prompts) == {"stop"}
 
 

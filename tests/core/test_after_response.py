@@ -1,4 +1,5 @@
 """Work deferred until the response is delivered: when it runs, and that the vote path's broker nudge is such work."""
+
 import json
 import logging
 import secrets
@@ -12,10 +13,10 @@ from django.test import Client
 
 from core.after_response import after_response, request_begin, request_end
 from labeling import services
-from tests.conftest import give_consent
-from tests.factories import clip_recorded, contributor_with_consent
 from preparation.models import PreparedClip
 from preparation.services import BATCH_SCHEDULED_KEY
+from tests.conftest import give_consent
+from tests.factories import clip_recorded, contributor_with_consent
 
 
 def test_deferred_work_waits_for_the_end_of_the_request_and_runs_at_once_outside_one():
@@ -61,9 +62,16 @@ def test_a_vote_making_a_clip_valid_schedules_preparation_only_once_its_response
     give_consent(reviewer)
     body, csrf = json.dumps({"kind": "valid"}).encode(), secrets.token_hex(16)
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": f"/api/review/clips/{clip.id}/votes/", "SERVER_NAME": "testserver", "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "wsgi.input": BytesIO(body),
-        "wsgi.url_scheme": "http", "HTTP_X_CSRFTOKEN": csrf,
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/api/review/clips/{clip.id}/votes/",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "HTTP_X_CSRFTOKEN": csrf,
         "HTTP_COOKIE": f"{settings.CHORUS_CONTRIBUTOR_COOKIE}={reviewer.cookies[settings.CHORUS_CONTRIBUTOR_COOKIE].value}; {settings.CSRF_COOKIE_NAME}={csrf}",
     }
     statuses = []

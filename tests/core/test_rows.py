@@ -1,4 +1,5 @@
 """The raw single-row helpers of the review hot path write and load exactly what the ORM would."""
+
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,8 @@ from django.utils import timezone
 
 from collector.models import Campaign, Clip
 from core.rows import insert_statement, instance_inserted, instance_loaded, statements_run, update_statement
-from tests.factories import clip_recorded
 from preparation.models import PreparedClip
+from tests.factories import clip_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,17 @@ def test_insert_statement_ignoring_conflicts_leaves_the_existing_row(demo_campai
 def test_update_statement_changes_only_the_given_fields(demo_campaign):
     clip, other = clip_recorded(demo_campaign), clip_recorded(demo_campaign)
     until = timezone.now() + timedelta(seconds=30)
-    statements_run([update_statement(Clip, str(clip.id), {"valid_votes": 2, "votes_counted": 2, "review_lease_until": until})])
+    statements_run(
+        [update_statement(Clip, str(clip.id), {"valid_votes": 2, "votes_counted": 2, "review_lease_until": until})]
+    )
     stored = Clip.objects.get(id=clip.id)
-    assert (stored.valid_votes, stored.votes_counted, stored.review_lease_until, stored.invalid_votes, stored.status) == (2, 2, until, 0, "pending")
+    assert (
+        stored.valid_votes,
+        stored.votes_counted,
+        stored.review_lease_until,
+        stored.invalid_votes,
+        stored.status,
+    ) == (2, 2, until, 0, "pending")
     untouched = Clip.objects.get(id=other.id)
     assert (untouched.valid_votes, untouched.review_lease_until) == (0, None)
     statements_run([update_statement(Clip, "00000000-0000-0000-0000-000000000000", {"valid_votes": 7})])
@@ -64,8 +73,13 @@ def test_statements_run_in_order_in_one_query_and_return_the_last_row(demo_campa
     clip = clip_recorded(demo_campaign)
     prepared = PreparedClip(clip_id=clip.id)
     with CaptureQueriesContext(connection) as queries:
-        row = statements_run([update_statement(Clip, clip.id, {"valid_votes": 2}), update_statement(Clip, clip.id, {"votes_counted": 3}),
-                              insert_statement(prepared)])
+        row = statements_run(
+            [
+                update_statement(Clip, clip.id, {"valid_votes": 2}),
+                update_statement(Clip, clip.id, {"votes_counted": 3}),
+                insert_statement(prepared),
+            ]
+        )
     assert len(queries) == (1 if connection.vendor == "postgresql" else 3)  # one round trip where the driver allows
     assert PreparedClip.objects.get(clip=clip).pk == row[0]
     assert Clip.objects.filter(id=clip.id).values_list("valid_votes", "votes_counted").get() == (2, 3)
@@ -75,8 +89,13 @@ def test_statements_run_stops_at_the_first_failure_and_the_transaction_undoes_th
     clip = clip_recorded(demo_campaign)
     PreparedClip.objects.create(clip=clip, state="done")
     with pytest.raises(IntegrityError), transaction.atomic():
-        statements_run([update_statement(Clip, clip.id, {"valid_votes": 2}), insert_statement(PreparedClip(clip_id=clip.id)),
-                        update_statement(Clip, clip.id, {"votes_counted": 3})])
+        statements_run(
+            [
+                update_statement(Clip, clip.id, {"valid_votes": 2}),
+                insert_statement(PreparedClip(clip_id=clip.id)),
+                update_statement(Clip, clip.id, {"votes_counted": 3}),
+            ]
+        )
     assert Clip.objects.filter(id=clip.id).values_list("valid_votes", "votes_counted").get() == (0, 0)
     assert list(PreparedClip.objects.filter(clip=clip).values_list("state", flat=True)) == ["done"]
 

@@ -43,7 +43,9 @@ def test_background_is_a_scaled_window_of_one_noise():
     step = 2 / 63_999  # not ramp[1] - ramp[0]: float32 rounding near -1 would skew it by 0.06 %
     gains = []
     for _ in range(200):
-        mixed = mix_background(np.zeros(16_000, np.float32), [ramp, np.ones(10, np.float32)], rng, probability=1.0, max_volume=0.1)
+        mixed = mix_background(
+            np.zeros(16_000, np.float32), [ramp, np.ones(10, np.float32)], rng, probability=1.0, max_volume=0.1
+        )
         gain = (float(mixed[-1]) - float(mixed[0])) / (step * 15_999)
         gains.append(gain)
         start = int(round((mixed[0] / gain - ramp[0]) / step))
@@ -106,7 +108,9 @@ def test_spec_augment_fill_and_no_masks():
 
 def test_spec_augment_batch_masks_each_example_on_its_own():
     batch = np.random.default_rng(5).normal(0, 1, (6, 49, 40)).astype(np.float32)
-    out = spec_augment_batch(batch, np.random.default_rng(6), AugmentParams(time_masks=1, max_time_width=3, freq_masks=0))
+    out = spec_augment_batch(
+        batch, np.random.default_rng(6), AugmentParams(time_masks=1, max_time_width=3, freq_masks=0)
+    )
     assert out.shape == batch.shape
     for example, augmented in zip(batch, out):
         rows, _ = masked(augmented, example.mean())
@@ -132,8 +136,12 @@ def test_augment_batch_mixes_noise_into_the_expected_share_at_bounded_gain():
     gains = out[:, 0]
     assert 0.76 <= (gains > 0).mean() <= 0.84
     assert gains.max() <= 0.1 and gains.max() > 0.099
-    loud = augment_batch(np.full((50, 16_000), 0.95, np.float32), [noise], np.random.default_rng(2),
-                         AugmentParams(max_shift_samples=0, background_probability=1.0, background_max_volume=1.0))
+    loud = augment_batch(
+        np.full((50, 16_000), 0.95, np.float32),
+        [noise],
+        np.random.default_rng(2),
+        AugmentParams(max_shift_samples=0, background_probability=1.0, background_max_volume=1.0),
+    )
     assert loud.max() == 1.0
 
 

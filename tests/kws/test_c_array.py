@@ -28,6 +28,16 @@ def test_the_generated_files_compile_and_read_back(tmp_path):
         "int main() { long sum = 0; for (int i = 0; i < g_model_len; ++i) sum += g_model[i];\n"
         '  std::printf("%d %ld %d\\n", g_model_len, sum, (int)(reinterpret_cast<uintptr_t>(g_model) % 16)); }\n'
     )
-    subprocess.run([compiler, "-std=c++17", "-o", str(tmp_path / "check"), str(tmp_path / "main.cc"), str(tmp_path / "model_data.cc")], check=True)
+    subprocess.run(
+        [
+            compiler,
+            "-std=c++17",
+            "-o",
+            str(tmp_path / "check"),
+            str(tmp_path / "main.cc"),
+            str(tmp_path / "model_data.cc"),
+        ],
+        check=True,
+    )
     out = subprocess.run([str(tmp_path / "check")], capture_output=True, text=True, check=True).stdout.split()
     assert out == [str(len(model)), str(sum(model)), "0"]

@@ -3,14 +3,19 @@ import json
 import numpy as np
 import pytest
 
-from kws.features import DEFAULT_PARAMS, FeatureParams, featurize, featurize_batch, features_json, reference_features
+from kws.features import DEFAULT_PARAMS, FeatureParams, features_json, featurize, featurize_batch, reference_features
 from tests.audio_factory import espeak_available, speak, tone
 
 
 def signals():
     rng = np.random.default_rng(1)
     t = np.arange(16_000) / 16_000
-    out = {"noise": rng.normal(0, 0.1, 16_000), "tone": 0.5 * np.sin(2 * np.pi * 1_000 * t), "burst": tone(1.0), "silence": np.zeros(16_000)}
+    out = {
+        "noise": rng.normal(0, 0.1, 16_000),
+        "tone": 0.5 * np.sin(2 * np.pi * 1_000 * t),
+        "burst": tone(1.0),
+        "silence": np.zeros(16_000),
+    }
     if espeak_available():
         import soxr
 
@@ -56,14 +61,43 @@ def test_features_json_is_enough_to_recompute_the_features_with_librosa_alone():
     import librosa
 
     doc = json.loads(json.dumps(features_json(input_quantization={"scale": 0.1, "zero_point": -3})))
-    for key in ["sample_rate", "clip_samples", "window_samples", "hop_samples", "n_fft", "window", "center", "n_mels", "fmin", "fmax",
-                "mel_htk", "mel_norm", "power", "log", "log_offset", "n_mfcc", "frames", "normalization", "input_quantization"]:
+    for key in [
+        "sample_rate",
+        "clip_samples",
+        "window_samples",
+        "hop_samples",
+        "n_fft",
+        "window",
+        "center",
+        "n_mels",
+        "fmin",
+        "fmax",
+        "mel_htk",
+        "mel_norm",
+        "power",
+        "log",
+        "log_offset",
+        "n_mfcc",
+        "frames",
+        "normalization",
+        "input_quantization",
+    ]:
         assert key in doc, key
     x = signals()["burst"]
     mel = librosa.feature.melspectrogram(
-        y=x.astype(np.float64), sr=doc["sample_rate"], n_fft=doc["n_fft"], hop_length=doc["hop_samples"], win_length=doc["window_samples"],
-        window=doc["window"], center=doc["center"], power=doc["power"], n_mels=doc["n_mels"], fmin=doc["fmin"], fmax=doc["fmax"],
-        htk=doc["mel_htk"], norm=doc["mel_norm"],
+        y=x.astype(np.float64),
+        sr=doc["sample_rate"],
+        n_fft=doc["n_fft"],
+        hop_length=doc["hop_samples"],
+        win_length=doc["window_samples"],
+        window=doc["window"],
+        center=doc["center"],
+        power=doc["power"],
+        n_mels=doc["n_mels"],
+        fmin=doc["fmin"],
+        fmax=doc["fmax"],
+        htk=doc["mel_htk"],
+        norm=doc["mel_norm"],
     )
     recomputed = np.log(mel + doc["log_offset"]).T
     assert recomputed.shape == (doc["frames"], doc["n_mels"])

@@ -6,8 +6,16 @@ import numpy as np
 import pytest
 
 from kws.metrics import (
-    EMPTY_RGB, FULL_RGB, GRID_RGB, PNG_SIGNATURE, accuracy, accuracy_gap, confusion_matrix, confusion_matrix_png,
-    group_accuracy, per_class_precision_recall,
+    EMPTY_RGB,
+    FULL_RGB,
+    GRID_RGB,
+    PNG_SIGNATURE,
+    accuracy,
+    accuracy_gap,
+    confusion_matrix,
+    confusion_matrix_png,
+    group_accuracy,
+    per_class_precision_recall,
 )
 
 

@@ -1,4 +1,5 @@
 """Float, int8 TFLite and int8 TFLM agree on a small trained model (the CI-sized check of 4/6)."""
+
 import numpy as np
 import pytest
 

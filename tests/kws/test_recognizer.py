@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from kws.recognizer import (
-    Detection, Recognizer, RecognizerParams, detections_over_stream, false_accepts_per_hour, match_detections,
+    Detection,
+    Recognizer,
+    RecognizerParams,
+    detections_over_stream,
+    false_accepts_per_hour,
+    match_detections,
 )
 
 LABELS = ["_silence_", "_unknown_", "yes", "no"]
@@ -51,7 +56,10 @@ def test_suppression_holds_for_any_label_and_ends_after_exactly_suppression_ms()
     frames, times = stream(5_000, 100, [(1_000, 2_000, "yes"), (2_000, 3_000, "no")])
     assert detections_over_stream(frames, times, LABELS, RecognizerParams()) == [(1_700, "yes"), (3_200, "no")]
     assert detections_over_stream(frames, times, LABELS, RecognizerParams(suppression_ms=1_501)) == [(1_700, "yes")]
-    assert detections_over_stream(frames, times, LABELS, RecognizerParams(suppression_ms=0))[:2] == [(1_700, "yes"), (1_800, "yes")]
+    assert detections_over_stream(frames, times, LABELS, RecognizerParams(suppression_ms=0))[:2] == [
+        (1_700, "yes"),
+        (1_800, "yes"),
+    ]
 
 
 def test_noise_with_single_frame_spikes_and_unknown_speech_give_nothing():

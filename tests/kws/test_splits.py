@@ -26,5 +26,7 @@ def test_matches_the_speech_commands_reference_values():
         pct = (int(hashlib.sha1(base.encode()).hexdigest(), 16) % (2**27)) * (100.0 / (2**27 - 1))
         return "validation" if pct < 10 else "testing" if pct < 20 else "training"
 
-    for speaker in ["0a7c2a8d", "ffd2ba2f", "3cfc6b3a", "c1d39ce8", "b4aa9fef", "9a7c1f83"] + [f"{i:08x}" for i in range(300)]:
+    for speaker in ["0a7c2a8d", "ffd2ba2f", "3cfc6b3a", "c1d39ce8", "b4aa9fef", "9a7c1f83"] + [
+        f"{i:08x}" for i in range(300)
+    ]:
         assert which_set(speaker) == speech_commands(f"{speaker}_nohash_0.wav")

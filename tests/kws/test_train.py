@@ -1,4 +1,5 @@
 """The training core on a synthetic corpus small enough for CI: classes, shares, and that it learns."""
+
 import numpy as np
 import pytest
 
@@ -41,8 +42,13 @@ def test_training_learns_the_synthetic_words_and_reports_each_epoch():
     train_set = train.examples(audio[:220], words[:220], KEYWORDS, noise, rng, silence_share=0.1, unknown_share=0.1)
     val_set = train.examples(audio[220:], words[220:], KEYWORDS, noise, rng, silence_share=0.1, unknown_share=0.1)
     seen = []
-    result = train.train(train_set, val_set, noise, train.TrainParams(architecture="tiny_conv", epochs=6, batch_size=32, seed=0),
-                         on_epoch=lambda record: seen.append(record) or True)
+    result = train.train(
+        train_set,
+        val_set,
+        noise,
+        train.TrainParams(architecture="tiny_conv", epochs=6, batch_size=32, seed=0),
+        on_epoch=lambda record: seen.append(record) or True,
+    )
     assert [r["epoch"] for r in seen] == [1, 2, 3, 4, 5, 6] and result.history == seen
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(seen[-1])
     assert seen[-1]["val_accuracy"] >= 0.85 and seen[-1]["loss"] < seen[0]["loss"]
@@ -52,7 +58,13 @@ def test_training_learns_the_synthetic_words_and_reports_each_epoch():
 def test_returning_false_from_on_epoch_stops_training():
     audio, words, noise = corpus(10, 4)
     ex = train.examples(audio, words, KEYWORDS, noise, np.random.default_rng(5), silence_share=0.1, unknown_share=0.1)
-    result = train.train(ex, ex, noise, train.TrainParams(architecture="tiny_conv", epochs=5, batch_size=16), on_epoch=lambda r: r["epoch"] < 2)
+    result = train.train(
+        ex,
+        ex,
+        noise,
+        train.TrainParams(architecture="tiny_conv", epochs=5, batch_size=16),
+        on_epoch=lambda r: r["epoch"] < 2,
+    )
     assert [r["epoch"] for r in result.history] == [1, 2]
 
 

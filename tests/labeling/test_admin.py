@@ -1,4 +1,5 @@
 """The review stage's actions on the clip admin (labeling/admin.py)."""
+
 import pytest
 
 from collector.models import Contributor
@@ -11,7 +12,11 @@ def test_admin_actions_mark_gold_and_reverse_the_prescreen(volunteer, staff_clie
     me = Contributor.objects.get()
     quiet = clip_recorded(demo_campaign, contributor=me, amplitude=0.001)
     normal = clip_recorded(demo_campaign, contributor=me)
-    response = staff_client.post("/admin/collector/clip/", {"action": "reverse_prescreen", "_selected_action": [quiet.pk, normal.pk]}, follow=True)
+    response = staff_client.post(
+        "/admin/collector/clip/",
+        {"action": "reverse_prescreen", "_selected_action": [quiet.pk, normal.pk]},
+        follow=True,
+    )
     assert b"1 clip(s) sent back to review" in response.content
     quiet.refresh_from_db()
     assert (quiet.status, quiet.status_reason) == ("pending", "")

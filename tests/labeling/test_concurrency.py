@@ -1,4 +1,5 @@
 """Many reviewers voting at once on the same clips, on PostgreSQL, with the real broker and worker."""
+
 import random
 import threading
 import time
@@ -9,9 +10,9 @@ from django.db import connection
 from core.errors import Conflict
 from labeling import rules, services
 from labeling.models import StatusChange, Vote
+from preparation.models import PreparedClip
 from tests.factories import clip_recorded, contributor_with_consent
 from tests.services import require_postgres
-from preparation.models import PreparedClip
 
 pytestmark = pytest.mark.worker
 THREADS = 24
@@ -35,7 +36,9 @@ def test_concurrent_votes_count_exactly_and_trigger_the_pipeline_once(worker, de
             for clip in order:
                 kind = rng.choice(["valid", "valid", "invalid"])
                 try:
-                    services.vote_cast(voter=voter, clip_id=clip.id, kind=kind, reason="noisy" if kind == "invalid" else "")
+                    services.vote_cast(
+                        voter=voter, clip_id=clip.id, kind=kind, reason="noisy" if kind == "invalid" else ""
+                    )
                     with lock:
                         accepted.append((clip.id, kind))
                 except Conflict as exc:
@@ -57,11 +60,19 @@ def test_concurrent_votes_count_exactly_and_trigger_the_pipeline_once(worker, de
         cast = [kind for clip_id, kind in accepted if clip_id == clip.id]
         votes = list(Vote.objects.filter(clip=clip).order_by("id").values_list("kind", flat=True))
         assert sorted(votes) == sorted(cast)
-        assert (clip.valid_votes, clip.invalid_votes, clip.votes_counted) == (votes.count("valid"), votes.count("invalid"), len(votes))
+        assert (clip.valid_votes, clip.invalid_votes, clip.votes_counted) == (
+            votes.count("valid"),
+            votes.count("invalid"),
+            len(votes),
+        )
         # the votes, replayed in the order they committed, decide at the last one and not before
-        assert all(rules.decide(votes[:k].count("valid"), votes[:k].count("invalid")) == "pending" for k in range(len(votes)))
+        assert all(
+            rules.decide(votes[:k].count("valid"), votes[:k].count("invalid")) == "pending" for k in range(len(votes))
+        )
         assert rules.decide(votes.count("valid"), votes.count("invalid")) == clip.status != "pending"
-        assert list(StatusChange.objects.filter(clip=clip).values_list("from_status", "to_status")) == [("pending", clip.status)]
+        assert list(StatusChange.objects.filter(clip=clip).values_list("from_status", "to_status")) == [
+            ("pending", clip.status)
+        ]
 
     valid_ids = {c.id for c in clips if c.status == "valid"}
     assert valid_ids and set(PreparedClip.objects.values_list("clip_id", flat=True)) == valid_ids

@@ -65,7 +65,9 @@ def test_gold_clips_are_mixed_in_about_one_in_ten(demo_campaign, settings):
     rng = random.Random(5)
     reviewer = contributor_with_consent(demo_campaign)
     gold_ids = {g.id for g in golds}
-    served = [services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=rng).id in gold_ids for _ in range(400)]
+    served = [
+        services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=rng).id in gold_ids for _ in range(400)
+    ]
     assert 0.06 <= sum(served) / len(served) <= 0.14
 
 
@@ -75,7 +77,12 @@ def test_next_clip_is_one_statement_that_picks_leases_and_returns_it(demo_campai
     reviewer = contributor_with_consent(demo_campaign)
     with CaptureQueriesContext(connection) as queries:
         clip = services.review_assign_next(voter=reviewer, campaign=demo_campaign, rng=NO_GOLD)
-        served = (clip.id, clip.keyword.text, clip.duration_s, clip.review_lease_until)  # what the API sends, and the lease
+        served = (
+            clip.id,
+            clip.keyword.text,
+            clip.duration_s,
+            clip.review_lease_until,
+        )  # what the API sends, and the lease
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 1, statements  # no BEGIN/COMMIT round trips either: the statement commits itself
     pick_and_lease = statements[0].upper()

@@ -1,4 +1,5 @@
 """Muting a careless reviewer re-decides their clips in the real worker process."""
+
 import time
 
 import pytest

@@ -19,7 +19,9 @@ def test_gold_answers_are_scored_and_do_not_change_the_gold_clip(demo_campaign):
     assert (golds[0].status, golds[0].votes_counted) == ("pending", 0)
 
 
-def test_a_reviewer_below_the_threshold_stops_counting_and_their_decisions_are_re_evaluated(demo_campaign, settings, django_capture_on_commit_callbacks):
+def test_a_reviewer_below_the_threshold_stops_counting_and_their_decisions_are_re_evaluated(
+    demo_campaign, settings, django_capture_on_commit_callbacks
+):
     settings.CHORUS_GOLD_MIN_ANSWERS, settings.CHORUS_GOLD_MIN_ACCURACY = 10, 0.7
     careless, careful = contributor_with_consent(demo_campaign), contributor_with_consent(demo_campaign)
     decided_together = clip_recorded(demo_campaign)
@@ -56,14 +58,21 @@ def test_quality_selectors_and_dashboard(demo_campaign):
     clips = [clip_recorded(demo_campaign, keyword=k) for k in ["yes"] * 6 + ["no"] * 6]
     for clip in clips:  # reviewers 0 and 1 always agree; 2 says the opposite on "no" clips
         services.vote_cast(voter=reviewers[0], clip_id=clip.id, kind="valid")
-        services.vote_cast(voter=reviewers[2], clip_id=clip.id, kind="valid" if clip.keyword.text == "yes" else "invalid", reason="" if clip.keyword.text == "yes" else "noisy")
+        services.vote_cast(
+            voter=reviewers[2],
+            clip_id=clip.id,
+            kind="valid" if clip.keyword.text == "yes" else "invalid",
+            reason="" if clip.keyword.text == "yes" else "noisy",
+        )
     quality = {q.reviewer_id: q for q in selectors.reviewer_quality(campaign=demo_campaign)}
     first = quality[str(reviewers[0].id)]
     assert (first.gold_answered, first.gold_accuracy, first.votes) == (2, 1.0, 14)
     assert first.agreement == 1.0  # every "yes" clip is valid; "no" clips tie 1-1 and stay pending
     assert quality[str(reviewers[1].id)].gold_accuracy == 0.5
     pairs = {(a, b): (n, k) for a, b, n, k in selectors.pairwise_cohen_kappa(campaign=demo_campaign)}
-    n, kappa = pairs.get((str(reviewers[0].id), str(reviewers[2].id))) or pairs[(str(reviewers[2].id), str(reviewers[0].id))]
+    n, kappa = (
+        pairs.get((str(reviewers[0].id), str(reviewers[2].id))) or pairs[(str(reviewers[2].id), str(reviewers[0].id))]
+    )
     assert n == 12 and kappa == pytest.approx(0.0)  # agreement no better than chance (0.5 observed, 0.5 expected)
     fleiss = {k: (rated, kappa) for k, rated, kappa in selectors.keyword_fleiss_kappa(campaign=demo_campaign)}
     assert fleiss["yes"] == (6, None) and fleiss["no"][0] == 6 and fleiss["no"][1] == pytest.approx(-1.0)
@@ -72,5 +81,9 @@ def test_quality_selectors_and_dashboard(demo_campaign):
     staff.force_login(get_user_model().objects.create_superuser("boss", "", "pw-for-tests-only"))
     page = staff.get(f"/admin/labeling/quality/?campaign={demo_campaign.slug}")
     assert page.status_code == 200
-    assert b"Fleiss" in page.content and b"Cohen" in page.content and f"anon-{str(reviewers[0].id)[:6]}".encode() in page.content
+    assert (
+        b"Fleiss" in page.content
+        and b"Cohen" in page.content
+        and f"anon-{str(reviewers[0].id)[:6]}".encode() in page.content
+    )
     assert Client().get("/admin/labeling/quality/").status_code == 302

@@ -1,4 +1,5 @@
 """The rule, over every sequence of votes up to the cap."""
+
 import itertools
 
 import pytest
@@ -7,10 +8,21 @@ from labeling.rules import INVALID, OTHER, PENDING, VALID, decide
 
 EXPECTED_AT = {
     # (valid, invalid): decision with the default cap of 4
-    (0, 0): PENDING, (1, 0): PENDING, (0, 1): PENDING,
-    (2, 0): VALID, (1, 1): PENDING, (0, 2): INVALID,
-    (3, 0): VALID, (2, 1): VALID, (1, 2): INVALID, (0, 3): INVALID,
-    (4, 0): VALID, (3, 1): VALID, (2, 2): OTHER, (1, 3): INVALID, (0, 4): INVALID,
+    (0, 0): PENDING,
+    (1, 0): PENDING,
+    (0, 1): PENDING,
+    (2, 0): VALID,
+    (1, 1): PENDING,
+    (0, 2): INVALID,
+    (3, 0): VALID,
+    (2, 1): VALID,
+    (1, 2): INVALID,
+    (0, 3): INVALID,
+    (4, 0): VALID,
+    (3, 1): VALID,
+    (2, 2): OTHER,
+    (1, 3): INVALID,
+    (0, 4): INVALID,
 }
 
 

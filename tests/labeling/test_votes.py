@@ -5,9 +5,9 @@ from django.test import Client
 
 from labeling import services
 from labeling.models import Vote
+from preparation.models import PreparedClip
 from tests.conftest import CAMPAIGN, give_consent
 from tests.factories import clip_recorded, contributor_with_consent
-from preparation.models import PreparedClip
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,9 @@ def vote(client, clip_id, kind="valid", **extra):
     return client.post(f"/api/review/clips/{clip_id}/votes/", {"kind": kind, **extra}, content_type="application/json")
 
 
-def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(demo_campaign, django_capture_on_commit_callbacks):
+def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(
+    demo_campaign, django_capture_on_commit_callbacks
+):
     clip = clip_recorded(demo_campaign)
     a, b, c = (contributor_with_consent(demo_campaign) for _ in range(3))
     services.vote_cast(voter=a, clip_id=clip.id, kind="valid")
@@ -46,16 +48,29 @@ def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once_in_one_r
     services.vote_cast(voter=second, clip_id=clip_recorded(demo_campaign).id, kind="skip")  # consent now remembered
     with CaptureQueriesContext(connection) as queries:
         vote = services.vote_cast(voter=second, clip_id=str(clip.id), kind="valid")
-    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
+    ]
     read, *writes = statements
     assert read.startswith("SELECT") and "FROM collector_clip c" in read
     assert read.rstrip().endswith("FOR UPDATE OF c") or connection.vendor != "postgresql"
     assert len(writes) == (1 if connection.vendor == "postgresql" else 4)  # sqlite3 takes one statement per call
     assert re.findall(r'(INSERT INTO|UPDATE) "(\w+)"', " ".join(writes)) == [
-        ("INSERT INTO", "labeling_statuschange"), ("INSERT INTO", "training_preparedclip"), ("UPDATE", "collector_clip"), ("INSERT INTO", "labeling_vote"),
+        ("INSERT INTO", "labeling_statuschange"),
+        ("INSERT INTO", "training_preparedclip"),
+        ("UPDATE", "collector_clip"),
+        ("INSERT INTO", "labeling_vote"),
     ]
     stored = Vote.objects.get(pk=vote.pk)
-    assert (stored.clip_id, stored.voter_id, stored.kind, stored.weight, stored.created_at) == (clip.id, second.id, "valid", 1, vote.created_at)
+    assert (stored.clip_id, stored.voter_id, stored.kind, stored.weight, stored.created_at) == (
+        clip.id,
+        second.id,
+        "valid",
+        1,
+        vote.created_at,
+    )
     change = StatusChange.objects.get(clip=clip)
     assert (change.from_status, change.to_status, change.cause) == ("pending", "valid", "vote")
     clip.refresh_from_db()
@@ -186,9 +201,15 @@ def test_prescreen_catches_clips_with_too_little_voiced_audio(demo_campaign):
     from tests.audio_factory import wav_bytes
 
     blip = np.zeros(16_000, dtype=np.float32)
-    blip[8000:8000 + 1600] = 0.5 * np.sin(np.arange(1600) * 0.3)  # 0.1 s of sound: loud enough, too short to be a word
+    blip[8000 : 8000 + 1600] = 0.5 * np.sin(
+        np.arange(1600) * 0.3
+    )  # 0.1 s of sound: loud enough, too short to be a word
     clip = collector_services.clip_create(
-        contributor=contributor_with_consent(demo_campaign), campaign=demo_campaign, keyword_text="go", audio=wav_bytes(blip), max_bytes=10**7
+        contributor=contributor_with_consent(demo_campaign),
+        campaign=demo_campaign,
+        keyword_text="go",
+        audio=wav_bytes(blip),
+        max_bytes=10**7,
     )
     assert clip.voiced_duration_s < 0.2 and not clip.too_quiet
     assert (clip.status, clip.status_reason) == ("invalid", "automatic")
@@ -205,11 +226,15 @@ def test_my_data_shows_each_clip_state_and_the_reasons_reviewers_gave(volunteer,
     silent = clip_recorded(demo_campaign, contributor=me, keyword="down", amplitude=0.001)
     clip_recorded(demo_campaign, contributor=me, keyword="left")
     for reason in ["noisy", "noisy"]:
-        services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind="invalid", reason=reason)
+        services.vote_cast(
+            voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind="invalid", reason=reason
+        )
     with CaptureQueriesContext(connection) as queries:
         listed = {c["keyword"]: c for c in volunteer.get("/api/me/clips/").json()}
     assert len(queries.captured_queries) <= 4  # no query per clip
-    assert listed["up"]["status"] == "invalid" and listed["up"]["review_reasons"] == [{"reason": "noisy", "label": "Noisy", "count": 2}]
+    assert listed["up"]["status"] == "invalid" and listed["up"]["review_reasons"] == [
+        {"reason": "noisy", "label": "Noisy", "count": 2}
+    ]
     assert (listed["down"]["status"], listed["down"]["status_reason"]) == ("invalid", "automatic")
     assert (listed["left"]["status"], listed["left"]["review_reasons"]) == ("pending", [])
     assert silent.id

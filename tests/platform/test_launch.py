@@ -1,4 +1,5 @@
 """`make run`'s launcher: web and worker come up together, and an interrupt stops both."""
+
 import os
 import signal
 import socket
@@ -21,10 +22,23 @@ def free_port() -> int:
 @pytest.mark.worker
 def test_launcher_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
     port = free_port()
-    env = {**os.environ, "CHORUS_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "CHORUS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    launcher = subprocess.Popen([sys.executable, "-m", "config.launch", "--port", str(port)], cwd=BASE_DIR, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "config.launch", "--port", str(port)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+    )
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(launcher.stdout), daemon=True)
     reader.start()

@@ -22,8 +22,16 @@ def test_healthz_is_503_and_names_the_broker_when_it_is_unreachable(tmp_path):
         "import django; django.setup(); from django.core.management import call_command; call_command('migrate', verbosity=0);"
         "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "CHORUS_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "redis://127.0.0.1:1/0"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CHORUS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
     status, body = result.stdout.strip().split(" ", 1)
     body = json.loads(body)
     assert status == "503", result.stderr
@@ -36,7 +44,12 @@ def test_openapi_schema_and_docs():
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]
-    for path in ("/api/campaigns/{slug}/consent/", "/api/campaigns/{slug}/clips/", "/api/me/", "/api/me/clips/{clip_id}/"):
+    for path in (
+        "/api/campaigns/{slug}/consent/",
+        "/api/campaigns/{slug}/clips/",
+        "/api/me/",
+        "/api/me/clips/{clip_id}/",
+    ):
         assert path in paths
     assert "multipart/form-data" in paths["/api/campaigns/{slug}/clips/"]["post"]["requestBody"]["content"]
     assert client.get("/api/docs/").status_code == 200
@@ -46,8 +59,15 @@ def _start_with(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "CHORUS_SPEAKER_PEPPER")}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
-        cwd=BASE_DIR, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
     )
 
 
@@ -67,7 +87,12 @@ def test_embedded_default_needs_no_environment(tmp_path):
 
 def test_s3_storage_is_used_when_a_bucket_is_configured():
     code = "import django; django.setup(); from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name)"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "AWS_STORAGE_BUCKET_NAME": "chorus-audio", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "AWS_STORAGE_BUCKET_NAME": "chorus-audio",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["S3Storage", "chorus-audio"], result.stderr
 

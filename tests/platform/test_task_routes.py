@@ -1,12 +1,19 @@
 """Celery queues are declared once (CHORUS_TASK_QUEUES behind CELERY_TASK_ROUTES): a task sent by name
 alone lands on its queue, and the queue follows the setting when it moves."""
+
 import pytest
 from celery import current_app
 
 from config.celery import task_route
 
-REGISTERED_TASKS = {"collector.storage_delete", "labeling.reevaluate_reviewer", "preparation.prepare_batch", "releases.build_release",
-                    "training.run_job", "chorus.ping"}
+REGISTERED_TASKS = {
+    "collector.storage_delete",
+    "labeling.reevaluate_reviewer",
+    "preparation.prepare_batch",
+    "releases.build_release",
+    "training.run_job",
+    "chorus.ping",
+}
 
 
 def test_every_task_is_registered_under_its_stage_name():
@@ -15,15 +22,25 @@ def test_every_task_is_registered_under_its_stage_name():
 
 
 def test_the_routes_send_each_task_to_the_queue_its_setting_names(settings):
-    assert task_route("preparation.prepare_batch", [], {}, {}) == {"queue": settings.CHORUS_PREPARE_QUEUE} == {"queue": "prepare"}
+    assert (
+        task_route("preparation.prepare_batch", [], {}, {})
+        == {"queue": settings.CHORUS_PREPARE_QUEUE}
+        == {"queue": "prepare"}
+    )
     assert task_route("training.run_job", [], {}, {}) == {"queue": "training"}
     assert task_route("releases.build_release", [], {}, {}) is None  # the default queue
     settings.CHORUS_PREPARE_QUEUE = "prepare-elsewhere"
     assert task_route("preparation.prepare_batch", [], {}, {}) == {"queue": "prepare-elsewhere"}
 
 
-@pytest.mark.parametrize(("name", "queue"), [("preparation.prepare_batch", "prepare"), ("training.run_job", "training"),
-                                             ("collector.storage_delete", "default")])
+@pytest.mark.parametrize(
+    ("name", "queue"),
+    [
+        ("preparation.prepare_batch", "prepare"),
+        ("training.run_job", "training"),
+        ("collector.storage_delete", "default"),
+    ],
+)
 def test_celery_routes_a_task_sent_by_name_alone(name, queue):
     route = current_app.amqp.router.route({}, name, (), {})
     assert route["queue"].name == queue

@@ -1,4 +1,5 @@
 """The real path: web process -> broker (filesystem, or Redis under CI) -> a separate worker process."""
+
 import time
 from pathlib import Path
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 from core.pseudonyms import speaker_hash
 from kws import cleaning, features, splits
 from kws.audio import read_wav
-from tests.factories import clip_validated
 from preparation import services
 from preparation.models import ClipFeatures, PreparedClip
+from tests.factories import clip_validated
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,12 @@ def test_a_valid_clip_is_cleaned_split_and_featurized(demo_campaign):
     with clip.audio.open("rb") as f:  # the original stays untouched
         assert f.read()[:4] == b"RIFF"
     row = ClipFeatures.objects.get(preparation=prepared)
-    assert (row.clip_sha256, row.params_hash, row.frames, row.channels) == (clip.sha256, features.DEFAULT_PARAMS.hash, 49, 40)
+    assert (row.clip_sha256, row.params_hash, row.frames, row.channels) == (
+        clip.sha256,
+        features.DEFAULT_PARAMS.hash,
+        49,
+        40,
+    )
     stored = np.frombuffer(row.data, dtype="<f4").reshape(49, 40)
     assert np.allclose(stored, features.featurize(expected), atol=1e-5)
 

@@ -1,4 +1,5 @@
 """A worker killed with SIGKILL in the middle of a batch loses nothing and nothing is done twice."""
+
 import os
 import signal
 import time
@@ -6,10 +7,10 @@ import uuid
 
 import pytest
 
+from preparation.models import ClipFeatures, PreparedClip
 from tests.collector.test_import_dataset import run
 from tests.fixtures.worker import start_worker, stop_worker
 from tests.services import require_redis
-from preparation.models import ClipFeatures, PreparedClip
 
 pytestmark = pytest.mark.worker
 CLIPS = 1500
@@ -44,12 +45,16 @@ def test_sigkill_mid_batch_then_a_new_worker_finishes_every_clip_exactly_once(de
     run(str(synthetic_dataset(tmp_path / "sc")), "--campaign", demo_campaign.slug, "--validated", "--source", "crash")
     assert PreparedClip.objects.filter(state="queued").count() == CLIPS
 
-    first = start_worker(media_root=tmp_path / "media", log_path=tmp_path / "first.log", queues=queue, extra_env=worker_env)
+    first = start_worker(
+        media_root=tmp_path / "media", log_path=tmp_path / "first.log", queues=queue, extra_env=worker_env
+    )
     try:
         # Results are written per batch: right after one lands, the next may not be claimed yet. Kill
         # when some are done and a batch is in flight.
         in_flight = PreparedClip.objects.filter(state="running")
-        assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() >= 200 and in_flight.exists(), 90), first.log()
+        assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() >= 200 and in_flight.exists(), 90), (
+            first.log()
+        )
         os.killpg(first.process.pid, signal.SIGKILL)  # the worker and its pool children, with no chance to clean up
         first.process.wait()
         stop_worker(first)  # waits until the whole group is gone
@@ -61,14 +66,18 @@ def test_sigkill_mid_batch_then_a_new_worker_finishes_every_clip_exactly_once(de
     assert claimed_by_the_dead, "the kill landed between batches; nothing was in flight"
     assert done_before < CLIPS
 
-    second = start_worker(media_root=tmp_path / "media", log_path=tmp_path / "second.log", queues=queue, extra_env=worker_env)
+    second = start_worker(
+        media_root=tmp_path / "media", log_path=tmp_path / "second.log", queues=queue, extra_env=worker_env
+    )
     try:
         assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() == CLIPS, 120, 0.2), second.log()
     finally:
         stop_worker(second)
 
     assert ClipFeatures.objects.count() == CLIPS  # one result per clip: nothing lost, nothing twice
-    assert set(ClipFeatures.objects.values_list("preparation_id", flat=True)) == set(PreparedClip.objects.values_list("id", flat=True))
+    assert set(ClipFeatures.objects.values_list("preparation_id", flat=True)) == set(
+        PreparedClip.objects.values_list("id", flat=True)
+    )
     attempts = dict(PreparedClip.objects.values_list("id", "attempts"))
     assert {attempts[i] for i in claimed_by_the_dead} == {2}  # taken over once, after the dead worker's lease ended
     assert set(attempts.values()) <= {1, 2}

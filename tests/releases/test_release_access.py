@@ -1,4 +1,5 @@
 """Release API, pages, admin: who may create, see and download, and what an erasure changes for them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,8 @@ from django.test import Client
 from collector import services as collector_services
 from collector.models import Clip
 from releases.build import release_build
-from releases.services import release_create
 from releases.models import Download, Release, TermsAcceptance
+from releases.services import release_create
 from tests.releases.test_releases import built
 from training import jobs
 
@@ -32,11 +33,19 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_admins_create_releases_through_the_api_with_clear_errors(campaign_with_speakers, staff_client, django_capture_on_commit_callbacks):
+def test_admins_create_releases_through_the_api_with_clear_errors(
+    campaign_with_speakers, staff_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as queued:
-        created = staff_client.post("/api/releases/", {"campaign": campaign_with_speakers.slug, "name": "v1"}, content_type="application/json")
+        created = staff_client.post(
+            "/api/releases/", {"campaign": campaign_with_speakers.slug, "name": "v1"}, content_type="application/json"
+        )
     assert created.status_code == 201, created.content
-    assert (created.json()["state"], created.json()["progress_total"], created.json()["download_url"]) == ("queued", 301, None)
+    assert (created.json()["state"], created.json()["progress_total"], created.json()["download_url"]) == (
+        "queued",
+        301,
+        None,
+    )
     assert len(queued) == 1
     cases = [
         ({"campaign": campaign_with_speakers.slug, "name": "v1"}, 409, "already has a release named 'v1'"),
@@ -48,14 +57,21 @@ def test_admins_create_releases_through_the_api_with_clear_errors(campaign_with_
         response = staff_client.post("/api/releases/", payload, content_type="application/json")
         assert (response.status_code, message in response.json()["detail"]) == (code, True), response.content
     client, _ = developer()
-    assert client.post("/api/releases/", {"campaign": campaign_with_speakers.slug, "name": "v9"}, content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/releases/", {"campaign": campaign_with_speakers.slug, "name": "v9"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert Release.objects.count() == 1
 
 
 def test_downloads_need_an_account_and_the_terms_and_are_recorded(campaign_with_speakers):
     release = built(campaign_with_speakers, "v1")
     listed = Client().get("/api/releases/").json()
-    assert [(r["name"], r["state"], r["summary"]["clips"], r["download_url"]) for r in listed] == [("v1", "succeeded", 300, f"/api/releases/{release.id}/download/")]
+    assert [(r["name"], r["state"], r["summary"]["clips"], r["download_url"]) for r in listed] == [
+        ("v1", "succeeded", 300, f"/api/releases/{release.id}/download/")
+    ]
     url = listed[0]["download_url"]
 
     anonymous = Client().get(url)
@@ -67,10 +83,16 @@ def test_downloads_need_an_account_and_the_terms_and_are_recorded(campaign_with_
     assert declined.status_code == 400 and "accept must be true" in declined.json()["detail"]
     assert Client().post("/api/dataset-terms/", {"accept": True}, content_type="application/json").status_code == 401
     accepted = client.post("/api/dataset-terms/", {"accept": True}, content_type="application/json")
-    assert accepted.status_code == 200 and accepted.json()["accepted"] and client.get("/api/dataset-terms/").json()["accepted"]
+    assert (
+        accepted.status_code == 200
+        and accepted.json()["accepted"]
+        and client.get("/api/dataset-terms/").json()["accepted"]
+    )
 
     download = client.get(url)
-    assert download.status_code == 200 and download["Content-Disposition"].endswith('filename="speech-commands-demo-v1.tar.gz"')
+    assert download.status_code == 200 and download["Content-Disposition"].endswith(
+        'filename="speech-commands-demo-v1.tar.gz"'
+    )
     assert hashlib.sha256(body(download)).hexdigest() == release.archive_sha256
     assert list(Download.objects.values_list("user__username", "release__name")) == [("dev", "v1")]
     assert TermsAcceptance.objects.get(user=user).version == "1"
@@ -90,13 +112,25 @@ def test_after_an_erasure_the_release_is_withdrawn_and_admins_see_whom_to_tell(c
     leaving = Clip.objects.get(id=first.clips.filter(kind="valid").first().clip_id).contributor
     collector_services.contributor_erase(contributor=leaving)
     gone = readers[1].get(f"/api/releases/{first.id}/download/")
-    assert gone.status_code == 410 and "10 clips whose speakers withdrew" in gone.json()["detail"] and "a new release" in gone.json()["detail"]
+    assert (
+        gone.status_code == 410
+        and "10 clips whose speakers withdrew" in gone.json()["detail"]
+        and "a new release" in gone.json()["detail"]
+    )
 
     notices = staff_client.get("/api/releases/notices/").json()
     assert [(n["release"]["name"], n["withdrawn"], n["new_since_notice"]) for n in notices] == [("v1", 10, 10)]
-    assert [(d["user__username"], d["user__email"], d["times"]) for d in notices[0]["downloaders"]] == [("ana", "ana@example.org", 2), ("bo", "bo@example.org", 1)]
+    assert [(d["user__username"], d["user__email"], d["times"]) for d in notices[0]["downloaders"]] == [
+        ("ana", "ana@example.org", 2),
+        ("bo", "bo@example.org", 1),
+    ]
     page = staff_client.get("/admin/releases/release/notices/").content.decode()
-    assert "ana@example.org" in page and "bo@example.org" in page and "cy@example.org" not in page and "not yet notified" in page
+    assert (
+        "ana@example.org" in page
+        and "bo@example.org" in page
+        and "cy@example.org" not in page
+        and "not yet notified" in page
+    )
     assert staff_client.post("/admin/releases/release/notices/", {"release": first.id}).status_code == 302
     assert staff_client.get("/api/releases/notices/").json()[0]["new_since_notice"] == 0
 
@@ -116,14 +150,27 @@ def test_the_pages_walk_a_new_developer_from_sign_up_to_the_file(campaign_with_s
 
     step = browser.get(f"/releases/{release.id}/download")
     assert step.status_code == 302 and step["Location"] == f"/accounts/login/?next=/releases/{release.id}/download"
-    bad = browser.post("/accounts/signup/", {"username": "dev", "email": "", "password1": "a-long-password-1", "password2": "a-long-password-1"})
+    bad = browser.post(
+        "/accounts/signup/",
+        {"username": "dev", "email": "", "password1": "a-long-password-1", "password2": "a-long-password-1"},
+    )
     assert bad.status_code == 400 and "This field is required" in bad.content.decode()
-    signed_up = browser.post("/accounts/signup/", {"username": "dev", "email": "dev@example.org", "password1": "a-long-password-1",
-                                                   "password2": "a-long-password-1", "next": f"/releases/{release.id}/download"})
+    signed_up = browser.post(
+        "/accounts/signup/",
+        {
+            "username": "dev",
+            "email": "dev@example.org",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+            "next": f"/releases/{release.id}/download",
+        },
+    )
     assert signed_up.status_code == 302 and signed_up["Location"] == f"/releases/{release.id}/download"
     step = browser.get(signed_up["Location"])
     assert step.status_code == 302 and step["Location"] == f"/releases/terms/?next=/releases/{release.id}/download"
-    assert browser.post("/releases/terms/", {"next": f"/releases/{release.id}/download"}).status_code == 400  # box not ticked
+    assert (
+        browser.post("/releases/terms/", {"next": f"/releases/{release.id}/download"}).status_code == 400
+    )  # box not ticked
     accepted = browser.post("/releases/terms/", {"accept": "yes", "next": f"/releases/{release.id}/download"})
     assert accepted["Location"] == f"/releases/{release.id}/download"
     download = browser.get(accepted["Location"])
@@ -131,20 +178,43 @@ def test_the_pages_walk_a_new_developer_from_sign_up_to_the_file(campaign_with_s
     assert Download.objects.get().user.email == "dev@example.org"
 
 
-def test_admins_create_a_release_from_the_admin_page(campaign_with_speakers, staff_client, django_capture_on_commit_callbacks):
+def test_admins_create_a_release_from_the_admin_page(
+    campaign_with_speakers, staff_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as queued:
-        response = staff_client.post("/admin/releases/release/add/", {"campaign": campaign_with_speakers.id, "name": "v1", "licence": ""})
+        response = staff_client.post(
+            "/admin/releases/release/add/", {"campaign": campaign_with_speakers.id, "name": "v1", "licence": ""}
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     release = Release.objects.get()
-    assert (release.name, release.licence, release.state, release.clips.filter(kind="valid").count(), len(queued)) == ("v1", "CC-BY-4.0", "queued", 300, 1)
+    assert (release.name, release.licence, release.state, release.clips.filter(kind="valid").count(), len(queued)) == (
+        "v1",
+        "CC-BY-4.0",
+        "queued",
+        300,
+        1,
+    )
     release_build(release_id=release.id)
     page = staff_client.get("/admin/releases/release/").content.decode()
     assert "Erasure notices" in page and "100%" in page
 
 
-def test_create_release_command_builds_in_the_worker_with_progress(worker, campaign_with_speakers):  # worker first: shared media
+def test_create_release_command_builds_in_the_worker_with_progress(
+    worker, campaign_with_speakers
+):  # worker first: shared media
     out, err = io.StringIO(), io.StringIO()
-    call_command("create_release", "--campaign", campaign_with_speakers.slug, "--name", "v1", "--license", "CC0-1.0", "--wait", stdout=out, stderr=err)
+    call_command(
+        "create_release",
+        "--campaign",
+        campaign_with_speakers.slug,
+        "--name",
+        "v1",
+        "--license",
+        "CC0-1.0",
+        "--wait",
+        stdout=out,
+        stderr=err,
+    )
     release = Release.objects.get()
     assert release.state == "succeeded" and release.licence == "CC0-1.0"
     assert re.search(r"packaging \[#+\] 301/301", err.getvalue()), err.getvalue()[-500:]
@@ -154,7 +224,10 @@ def test_create_release_command_builds_in_the_worker_with_progress(worker, campa
 def test_retrain_from_the_api_and_the_page(campaign_with_speakers, staff_client):
     job = jobs.job_launch(campaign=campaign_with_speakers, keywords=["yes"], architecture="tiny_conv", epochs=1)
     built(campaign_with_speakers, "v1")
-    assert staff_client.post(f"/api/training/jobs/{job.id}/retrain/", {}, content_type="application/json").status_code == 201  # nothing withdrawn: allowed
+    assert (
+        staff_client.post(f"/api/training/jobs/{job.id}/retrain/", {}, content_type="application/json").status_code
+        == 201
+    )  # nothing withdrawn: allowed
     leaving = Clip.objects.filter(status="valid").first().contributor
     collector_services.contributor_erase(contributor=leaving)
     refused = staff_client.post(f"/api/training/jobs/{job.id}/retrain/", {}, content_type="application/json")
@@ -178,7 +251,9 @@ def add_release_errors(staff_client, post: dict) -> tuple[dict, str]:
 
 
 def test_a_bad_release_name_is_shown_beside_its_field_and_what_was_typed_is_kept(campaign_with_speakers, staff_client):
-    errors, page = add_release_errors(staff_client, {"campaign": campaign_with_speakers.id, "name": "v 1!", "licence": "CC0-1.0"})
+    errors, page = add_release_errors(
+        staff_client, {"campaign": campaign_with_speakers.id, "name": "v 1!", "licence": "CC0-1.0"}
+    )
     assert list(errors) == ["name"] and "release name must be 1-64 letters" in errors["name"][0]
     assert 'value="v 1!"' in page and 'value="CC0-1.0"' in page
     assert not Release.objects.exists()
@@ -187,7 +262,11 @@ def test_a_bad_release_name_is_shown_beside_its_field_and_what_was_typed_is_kept
 def test_a_taken_release_name_gets_one_clear_error_beside_the_name(campaign_with_speakers, staff_client):
     release_create(campaign=campaign_with_speakers, name="v1")
     errors, _ = add_release_errors(staff_client, {"campaign": campaign_with_speakers.id, "name": "v1", "licence": ""})
-    assert errors == {"name": [f"campaign '{campaign_with_speakers.name}' already has a release named 'v1': releases never change, pick a new name"]}
+    assert errors == {
+        "name": [
+            f"campaign '{campaign_with_speakers.name}' already has a release named 'v1': releases never change, pick a new name"
+        ]
+    }
     assert Release.objects.count() == 1
 
 

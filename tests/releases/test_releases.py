@@ -1,4 +1,5 @@
 """Dataset releases: two releases with an erasure between them, read back from the archives themselves."""
+
 from __future__ import annotations
 
 import csv
@@ -16,13 +17,13 @@ from django.core.files.storage import default_storage
 from collector import services as collector_services
 from collector.models import Clip, Contributor
 from core.pseudonyms import speaker_hash
-from releases import datasheet
-from releases.build import MANIFEST_COLUMNS, release_build
-from releases.selectors import latest_clean_release, releases_for
-from releases.services import release_create
-from releases.models import Release
 from kws.splits import which_set
 from labeling.services import vote_cast
+from releases import datasheet
+from releases.build import MANIFEST_COLUMNS, release_build
+from releases.models import Release
+from releases.selectors import latest_clean_release, releases_for
+from releases.services import release_create
 from tests.factories import clip_recorded, contributor_with_consent
 from tests.training.test_jobs import WORDS
 from training import jobs
@@ -66,8 +67,17 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     assert len(wavs) == 300 and {WAV_PATH.match(p)["keyword"] for p in wavs} == set(WORDS)
     noise = [p for p in v1 if p.startswith("_background_noise_/")]
     assert len(noise) == 1 and noise[0].endswith("_hum.wav") and sf.info(io.BytesIO(v1[noise[0]])).duration == 4.0
-    assert {"validation_list.txt", "testing_list.txt", "manifest.tsv", "other.tsv", "invalidated.tsv", "deletions.tsv", "LICENSE",
-            "DATASHEET.md", "SHA256SUMS"} <= set(v1)
+    assert {
+        "validation_list.txt",
+        "testing_list.txt",
+        "manifest.tsv",
+        "other.tsv",
+        "invalidated.tsv",
+        "deletions.tsv",
+        "LICENSE",
+        "DATASHEET.md",
+        "SHA256SUMS",
+    } <= set(v1)
     # checksums: SHA256SUMS covers every other member, in sha256sum's format
     sums = dict(reversed(line.split("  ", 1)) for line in v1["SHA256SUMS"].decode().splitlines())
     assert set(sums) == set(v1) - {"SHA256SUMS"}
@@ -80,11 +90,20 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
         assert row["sha256"] == sums[row["path"]]
         assert WAV_PATH.match(row["path"])["speaker"] == row["speaker_hash"] and row["speaker_hash"] in speakers
         assert row["split"] == which_set(row["speaker_hash"])  # the split rule of 3/6, on the published hash
-        assert (row["duration_ms"], row["votes_up"], row["licence"], row["consent_version"]) == ("1000", "0", "CC-BY-4.0", "import:synthetic")
+        assert (row["duration_ms"], row["votes_up"], row["licence"], row["consent_version"]) == (
+            "1000",
+            "0",
+            "CC-BY-4.0",
+            "import:synthetic",
+        )
     # the audio is the cleaned clip the pipeline stored
     sample = manifest[7]
-    clip = Clip.objects.get(contributor=speakers[sample["speaker_hash"]], keyword__text=sample["keyword"],
-                            preparation__cleaned_audio__isnull=False, id__in=[r.clip_id for r in first.clips.filter(path=sample["path"])])
+    clip = Clip.objects.get(
+        contributor=speakers[sample["speaker_hash"]],
+        keyword__text=sample["keyword"],
+        preparation__cleaned_audio__isnull=False,
+        id__in=[r.clip_id for r in first.clips.filter(path=sample["path"])],
+    )
     with default_storage.open(clip.preparation.cleaned_audio.name, "rb") as f:
         assert f.read() == v1[sample["path"]]
     audio, rate = sf.read(io.BytesIO(v1[sample["path"]]))
@@ -92,11 +111,17 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
 
     # splits: lists agree with the manifest, and no speaker is in two splits
     for split in ("validation", "testing"):
-        assert sorted(v1[f"{split}_list.txt"].decode().split()) == sorted(r["path"] for r in manifest if r["split"] == split)
+        assert sorted(v1[f"{split}_list.txt"].decode().split()) == sorted(
+            r["path"] for r in manifest if r["split"] == split
+        )
     split_of = defaultdict(set)
     for row in manifest:
         split_of[row["speaker_hash"]].add(row["split"])
-    assert all(len(s) == 1 for s in split_of.values()) and {next(iter(s)) for s in split_of.values()} == {"training", "validation", "testing"}
+    assert all(len(s) == 1 for s in split_of.values()) and {next(iter(s)) for s in split_of.values()} == {
+        "training",
+        "validation",
+        "testing",
+    }
 
     # rule of five: every published value, alone and combined, is shared by at least 5 speakers
     published = {r["speaker_hash"]: (r["accent"], r["age"], r["gender"]) for r in manifest}
@@ -119,7 +144,14 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
         assert not contributor.external_key or contributor.external_key.encode() not in text
 
     datasheet = v1["DATASHEET.md"].decode()
-    for section in ("## Motivation", "## Composition", "## Collection process", "## Preprocessing", "## Uses", "## Known gaps"):
+    for section in (
+        "## Motivation",
+        "## Composition",
+        "## Collection process",
+        "## Preprocessing",
+        "## Uses",
+        "## Known gaps",
+    ):
         assert section in datasheet
     yes = Counter(r["split"] for r in manifest if r["keyword"] == "yes")
     assert f"| yes | {yes['training']} | {yes['validation']} | {yes['testing']} | {sum(yes.values())} |" in datasheet
@@ -147,7 +179,8 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     assert {r["path"] for r in manifest2} == {r["path"] for r in manifest} - gone
     deletions = table(v2, "deletions.tsv")
     assert {(d["path"], d["sha256"], d["speaker_hash"], d["last_release"]) for d in deletions} == {
-        (p, sums[p], next(r["speaker_hash"] for r in manifest if r["path"] == p), "v1") for p in gone}
+        (p, sums[p], next(r["speaker_hash"] for r in manifest if r["path"] == p), "v1") for p in gone
+    }
     # stable: every remaining clip keeps its path, bytes and split
     before = {r["path"]: (r["sha256"], r["split"]) for r in manifest}
     assert all(before[r["path"]] == (r["sha256"], r["split"]) for r in manifest2)
@@ -159,18 +192,27 @@ def test_new_clips_get_new_numbers_and_erased_numbers_are_not_reused(campaign_wi
     first = built(campaign, "v1")
     row = first.clips.filter(kind="valid").order_by("path").first()
     speaker_clips = Clip.objects.filter(contributor=row.clip.contributor, keyword__text=row.keyword)
-    highest = max(int(re.search(r"_nohash_(\d+)", p).group(1)) for p in first.clips.filter(speaker_hash=row.speaker_hash, keyword=row.keyword).values_list("path", flat=True))
+    highest = max(
+        int(re.search(r"_nohash_(\d+)", p).group(1))
+        for p in first.clips.filter(speaker_hash=row.speaker_hash, keyword=row.keyword).values_list("path", flat=True)
+    )
     collector_services.clip_delete(contributor=row.clip.contributor, clip_id=row.clip_id)
     assert speaker_clips.count() == 1
     second = built(campaign, "v2")
     paths = set(second.clips.filter(speaker_hash=row.speaker_hash, keyword=row.keyword).values_list("path", flat=True))
-    assert row.path not in paths and len(paths) == 1 and all(int(re.search(r"_nohash_(\d+)", p).group(1)) <= highest for p in paths)
+    assert (
+        row.path not in paths
+        and len(paths) == 1
+        and all(int(re.search(r"_nohash_(\d+)", p).group(1)) <= highest for p in paths)
+    )
 
 
 def test_a_clip_erased_while_the_archive_is_built_is_left_out(campaign_with_speakers):
     release = release_create(campaign=campaign_with_speakers, name="v1")
     row = release.clips.filter(kind="valid").first()
-    collector_services.clip_delete(contributor=row.clip.contributor, clip_id=row.clip_id)  # after the snapshot, before the build
+    collector_services.clip_delete(
+        contributor=row.clip.contributor, clip_id=row.clip_id
+    )  # after the snapshot, before the build
     release = release_build(release_id=release.id)
     files = unpack(release)
     assert row.path not in files and len(table(files, "manifest.tsv")) == 299
@@ -215,7 +257,9 @@ def _all_files() -> list[str]:
 
     from django.conf import settings
 
-    return [str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] + [str(p) for p in (Path(settings.VAR_DIR) / "tmp").glob("*")]
+    return [str(p) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] + [
+        str(p) for p in (Path(settings.VAR_DIR) / "tmp").glob("*")
+    ]
 
 
 def test_jobs_trained_on_erased_clips_are_marked_and_retrain_from_the_next_release(campaign_with_speakers):
@@ -232,6 +276,11 @@ def test_jobs_trained_on_erased_clips_are_marked_and_retrain_from_the_next_relea
         jobs.job_retrain(job_id=job.id)
     second = built(campaign, "v2")
     again = jobs.job_retrain(job_id=job.id)
-    assert (again.retrained_from_id, again.release_name, again.keywords, again.architecture) == (job.id, "v2", ["yes", "no"], "tiny_conv")
+    assert (again.retrained_from_id, again.release_name, again.keywords, again.architecture) == (
+        job.id,
+        "v2",
+        ["yes", "no"],
+        "tiny_conv",
+    )
     assert set(again.clip_ids) == {str(i) for i in second.clips.filter(kind="valid").values_list("clip_id", flat=True)}
     assert len(again.clip_ids) == 290 and not again.trained_on_withdrawn_data

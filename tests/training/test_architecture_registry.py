@@ -1,5 +1,6 @@
 """One architecture registry (kws.architectures.ARCHITECTURES): the API, the train command, the training page
 and the defaults all offer exactly what it holds."""
+
 import re
 
 import pytest
@@ -26,7 +27,9 @@ def test_every_consumer_offers_the_registry_and_its_default():
 
 def test_the_training_page_offers_each_registered_architecture_by_its_label(staff_client, demo_campaign):
     page = staff_client.get("/training/").content.decode()
-    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', page.split('id="architecture"', 1)[1].split("</select>", 1)[0])
+    options = re.findall(
+        r'<option value="([^"]+)"[^>]*>([^<]+)</option>', page.split('id="architecture"', 1)[1].split("</select>", 1)[0]
+    )
     assert options == [(a.name, a.label) for a in architectures.ARCHITECTURES.values()]
 
 

@@ -1,4 +1,5 @@
 """Training jobs end to end on a tiny synthetic campaign: frozen data, progress, int8 + TFLM proof, cancel."""
+
 import io
 import uuid
 from pathlib import Path
@@ -8,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from collector.models import Clip
-from tests.audio_factory import wav_bytes
 from preparation import services
-from training import jobs
 from preparation.models import PreparedClip
+from tests.audio_factory import wav_bytes
+from training import jobs
 from training.models import TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -32,22 +33,39 @@ def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
                 (root / word / f"{s:08x}_nohash_{n}.wav").write_bytes(wav_bytes(x.astype(np.float32)))
     (root / "_background_noise_").mkdir()
     (root / "_background_noise_" / "hum.wav").write_bytes(wav_bytes(rng.normal(0, 0.05, 16_000 * 4).astype(np.float32)))
-    call_command("import_dataset", str(root), "--campaign", campaign.slug, "--validated", "--source", "synthetic", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "import_dataset",
+        str(root),
+        "--campaign",
+        campaign.slug,
+        "--validated",
+        "--source",
+        "synthetic",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     while claims := services.preparation_claim(limit=500):
         services.preparation_run(claims=claims)
 
 
-def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_campaign, django_capture_on_commit_callbacks):
+def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(
+    tmp_path, demo_campaign, django_capture_on_commit_callbacks
+):
     synthetic_campaign(tmp_path / "sc", demo_campaign)
     from collector.models import Contributor, Demographics
 
     for i, speaker in enumerate(Contributor.objects.order_by("external_key")):
         Demographics.objects.create(contributor=speaker, gender=["female", "male"][i % 2])
     with django_capture_on_commit_callbacks() as queued:
-        job = jobs.job_launch(campaign=demo_campaign, keywords=["yes", "no", "up"], architecture="tiny_conv", epochs=4, seed=1)
+        job = jobs.job_launch(
+            campaign=demo_campaign, keywords=["yes", "no", "up"], architecture="tiny_conv", epochs=4, seed=1
+        )
     assert len(queued) == 1 and job.state == "queued"
     frozen = set(job.clip_ids)
-    assert frozen == {str(i) for i in Clip.objects.filter(status="valid").values_list("id", flat=True)} and len(frozen) == 400
+    assert (
+        frozen == {str(i) for i in Clip.objects.filter(status="valid").values_list("id", flat=True)}
+        and len(frozen) == 400
+    )
     assert job.feature_params_hash == "3780cad92091" and job.code_version
 
     job = jobs.job_run(job_id=job.id)
@@ -67,14 +85,20 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(tmp_path, demo_
     assert f"const int g_model_len = {len(int8_bytes)};" in source and "alignas(16)" in source
     cm = np.array(m["confusion_matrix"])
     assert cm.shape == (5, 5) and cm.sum() == m["test_examples"]
-    assert [c["label"] for c in m["per_class"]] == job.labels and sum(c["support"] for c in m["per_class"]) == m["test_examples"]
+    assert [c["label"] for c in m["per_class"]] == job.labels and sum(c["support"] for c in m["per_class"]) == m[
+        "test_examples"
+    ]
     gender = m["groups"]["gender"]
     assert set(gender["groups"]) <= {"female", "male"} and gender["groups"]
     assert sum(g["examples"] for g in gender["groups"].values()) < m["test_examples"]  # silence has no speaker
     streaming = m["streaming"]
     assert streaming["keywords"] > 0 and streaming["noise_seconds"] == 120.0
     assert 0 <= streaming["false_reject_rate"] <= 1 and streaming["false_accepts_per_hour"] >= 0
-    assert "# Model card: training job" in job.model_card and "| yes |" in job.model_card and "## Known limits" in job.model_card
+    assert (
+        "# Model card: training job" in job.model_card
+        and "| yes |" in job.model_card
+        and "## Known limits" in job.model_card
+    )
     assert "gender: " in job.model_card
     assert jobs.job_run(job_id=job.id) is None  # a redelivered message does nothing
 
@@ -108,7 +132,9 @@ def test_launch_needs_speakers_in_every_split(tmp_path, demo_campaign):
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=2)
     with pytest.raises(ApplicationError, match="more speakers are needed"):
         jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
-    assert not TrainingJob.objects.exists() and PreparedClip.objects.count() == 20  # two speakers cannot fill three splits
+    assert (
+        not TrainingJob.objects.exists() and PreparedClip.objects.count() == 20
+    )  # two speakers cannot fill three splits
 
 
 def test_an_erasure_counts_against_exactly_the_jobs_that_used_the_erased_clips(demo_campaign):
@@ -116,9 +142,24 @@ def test_an_erasure_counts_against_exactly_the_jobs_that_used_the_erased_clips(d
 
     a, b, c, d = (str(uuid.uuid4()) for _ in range(4))
     frozen = {"ab": [a, b], "cd": [c, d], "ad": [a, d], "none": []}
-    made = {name: TrainingJob.objects.create(campaign=demo_campaign, keywords=["yes"], architecture="tiny_conv", epochs=1, clip_ids=ids,
-                                             feature_params_hash="x", code_version="x", withdrawn_clips=1)
-            for name, ids in frozen.items()}
+    made = {
+        name: TrainingJob.objects.create(
+            campaign=demo_campaign,
+            keywords=["yes"],
+            architecture="tiny_conv",
+            epochs=1,
+            clip_ids=ids,
+            feature_params_hash="x",
+            code_version="x",
+            withdrawn_clips=1,
+        )
+        for name, ids in frozen.items()
+    }
     clips_erased.send(sender=Clip, campaign_id=demo_campaign.id, clip_ids=[uuid.UUID(a), uuid.UUID(d)])
     withdrawn = {name: TrainingJob.objects.get(id=job.id).withdrawn_clips for name, job in made.items()}
-    assert withdrawn == {"ab": 2, "cd": 2, "ad": 3, "none": 1}  # one each, two for the job that used both, added to what was there
+    assert withdrawn == {
+        "ab": 2,
+        "cd": 2,
+        "ad": 3,
+        "none": 1,
+    }  # one each, two for the job that used both, added to what was there

@@ -1,4 +1,5 @@
 """`manage.py train --wait` through the broker to a real worker on the training queue."""
+
 import io
 import json
 
@@ -14,7 +15,20 @@ pytestmark = pytest.mark.worker
 def test_train_command_waits_for_the_worker_and_prints_metrics(worker, demo_campaign, tmp_path):
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=24)
     out, err = io.StringIO(), io.StringIO()
-    call_command("train", "--campaign", demo_campaign.slug, "--keywords", "yes,no", "--arch", "tiny_conv", "--epochs", "3", "--wait", stdout=out, stderr=err)
+    call_command(
+        "train",
+        "--campaign",
+        demo_campaign.slug,
+        "--keywords",
+        "yes,no",
+        "--arch",
+        "tiny_conv",
+        "--epochs",
+        "3",
+        "--wait",
+        stdout=out,
+        stderr=err,
+    )
     job = TrainingJob.objects.get()
     assert job.state == "succeeded", worker.log()
     lines = out.getvalue().splitlines()

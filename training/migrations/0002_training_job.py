@@ -6,50 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collector', '0003_provenance'),
-        ('training', '0001_initial'),
+        ("collector", "0003_provenance"),
+        ("training", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingJob',
+            name="TrainingJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('keywords', models.JSONField(help_text='Target keywords, in output order after _silence_ and _unknown_.')),
-                ('architecture', models.CharField(max_length=16)),
-                ('epochs', models.PositiveSmallIntegerField()),
-                ('seed', models.IntegerField(default=0)),
-                ('train_params', models.JSONField(default=dict)),
-                ('release_name', models.CharField(blank=True, max_length=100)),
-                ('clip_ids', models.JSONField(default=list, help_text='The exact clips this job trains and evaluates on.')),
-                ('feature_params', models.JSONField(default=dict)),
-                ('feature_params_hash', models.CharField(max_length=12)),
-                ('code_version', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='queued', max_length=10)),
-                ('cancel_requested', models.BooleanField(default=False)),
-                ('epoch', models.PositiveSmallIntegerField(default=0)),
-                ('history', models.JSONField(default=list, help_text='Per-epoch loss and accuracy, for the curves.')),
-                ('eta_s', models.FloatField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('labels', models.JSONField(default=list)),
-                ('normalization', models.JSONField(default=dict)),
-                ('metrics', models.JSONField(default=dict)),
-                ('model_keras', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('model_float', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('model_int8', models.FileField(blank=True, max_length=255, upload_to='')),
-                ('arena_bytes', models.PositiveIntegerField(blank=True, null=True)),
-                ('ops', models.JSONField(default=list)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_jobs', to='collector.campaign')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "keywords",
+                    models.JSONField(help_text="Target keywords, in output order after _silence_ and _unknown_."),
+                ),
+                ("architecture", models.CharField(max_length=16)),
+                ("epochs", models.PositiveSmallIntegerField()),
+                ("seed", models.IntegerField(default=0)),
+                ("train_params", models.JSONField(default=dict)),
+                ("release_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "clip_ids",
+                    models.JSONField(default=list, help_text="The exact clips this job trains and evaluates on."),
+                ),
+                ("feature_params", models.JSONField(default=dict)),
+                ("feature_params_hash", models.CharField(max_length=12)),
+                ("code_version", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("cancel_requested", models.BooleanField(default=False)),
+                ("epoch", models.PositiveSmallIntegerField(default=0)),
+                ("history", models.JSONField(default=list, help_text="Per-epoch loss and accuracy, for the curves.")),
+                ("eta_s", models.FloatField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("labels", models.JSONField(default=list)),
+                ("normalization", models.JSONField(default=dict)),
+                ("metrics", models.JSONField(default=dict)),
+                ("model_keras", models.FileField(blank=True, max_length=255, upload_to="")),
+                ("model_float", models.FileField(blank=True, max_length=255, upload_to="")),
+                ("model_int8", models.FileField(blank=True, max_length=255, upload_to="")),
+                ("arena_bytes", models.PositiveIntegerField(blank=True, null=True)),
+                ("ops", models.JSONField(default=list)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_jobs",
+                        to="collector.campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0002_training_job'),
+        ("training", "0002_training_job"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trainingjob',
-            name='model_card',
+            model_name="trainingjob",
+            name="model_card",
             field=models.TextField(blank=True),
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0003_model_card'),
+        ("training", "0003_model_card"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trainingjob',
-            name='model_c_array',
-            field=models.FileField(blank=True, help_text='model_data.cc: the int8 model as a C array for TFLM.', max_length=255, upload_to=''),
+            model_name="trainingjob",
+            name="model_c_array",
+            field=models.FileField(
+                blank=True,
+                help_text="model_data.cc: the int8 model as a C array for TFLM.",
+                max_length=255,
+                upload_to="",
+            ),
         ),
     ]

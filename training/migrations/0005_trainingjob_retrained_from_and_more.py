@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0004_c_array'),
+        ("training", "0004_c_array"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trainingjob',
-            name='retrained_from',
-            field=models.ForeignKey(blank=True, help_text='The job this one retrains without withdrawn data.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='retrained_as', to='training.trainingjob'),
+            model_name="trainingjob",
+            name="retrained_from",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The job this one retrains without withdrawn data.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="retrained_as",
+                to="training.trainingjob",
+            ),
         ),
         migrations.AddField(
-            model_name='trainingjob',
-            name='withdrawn_clips',
-            field=models.PositiveIntegerField(default=0, help_text='Clips it trained on that were erased since.'),
+            model_name="trainingjob",
+            name="withdrawn_clips",
+            field=models.PositiveIntegerField(default=0, help_text="Clips it trained on that were erased since."),
         ),
     ]

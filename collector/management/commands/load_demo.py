@@ -10,7 +10,17 @@ from collector.models import Campaign, Keyword, Language
 
 CORE_WORDS = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 FILLER_WORDS = ["bed", "bird", "cat", "dog", "happy", "house", "marvin", "sheila", "tree", "wow"]
-ENGLISH_ACCENTS = ["American", "Australian", "British", "Canadian", "Indian", "Irish", "Nigerian", "Scottish", "South African"]
+ENGLISH_ACCENTS = [
+    "American",
+    "Australian",
+    "British",
+    "Canadian",
+    "Indian",
+    "Irish",
+    "Nigerian",
+    "Scottish",
+    "South African",
+]
 
 
 class Command(BaseCommand):
@@ -18,7 +28,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        english, _ = Language.objects.update_or_create(code="en", defaults={"name": "English", "accents": ENGLISH_ACCENTS})
+        english, _ = Language.objects.update_or_create(
+            code="en", defaults={"name": "English", "accents": ENGLISH_ACCENTS}
+        )
         campaign, created = Campaign.objects.get_or_create(
             slug="speech-commands-demo",
             defaults={
@@ -31,7 +43,9 @@ class Command(BaseCommand):
         )
         for words, is_filler in ((CORE_WORDS, False), (FILLER_WORDS, True)):
             for word in words:
-                Keyword.objects.get_or_create(campaign=campaign, text=word, defaults={"language": english, "is_filler": is_filler})
+                Keyword.objects.get_or_create(
+                    campaign=campaign, text=word, defaults={"language": english, "is_filler": is_filler}
+                )
         verb = "created" if created else "already present"
         self.stdout.write(f"demo campaign '{campaign.slug}' {verb}: {campaign.keywords.count()} keywords")
         if not settings.PRODUCTION:

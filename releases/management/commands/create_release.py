@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from collector.selectors import campaign_by_slug_or_name
 from core.errors import ApplicationError
 from core.progress import ProgressBar, follow
-from collector.selectors import campaign_by_slug_or_name
 from releases.models import Release
 from releases.services import release_create
 
@@ -16,8 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign slug or name")
-        parser.add_argument("--name", required=True, help="release name, e.g. v1 (releases never change: a new name each time)")
-        parser.add_argument("--license", "--licence", dest="licence", default="", help="SPDX id (default: the campaign's licence)")
+        parser.add_argument(
+            "--name", required=True, help="release name, e.g. v1 (releases never change: a new name each time)"
+        )
+        parser.add_argument(
+            "--license", "--licence", dest="licence", default="", help="SPDX id (default: the campaign's licence)"
+        )
         parser.add_argument("--wait", action="store_true", help="show progress until the archive is built")
 
     def handle(self, campaign, name, licence, wait, **options):
@@ -32,8 +36,15 @@ class Command(BaseCommand):
         self.stdout.write(f"release {release.id}: {target.slug} {release.name}, {release.progress_total} files frozen")
         if not wait:
             return
-        follow(release, done_field="progress_done", finished=FINISHED, bar=ProgressBar(release.progress_total, "packaging", stream=self.stderr._out))
+        follow(
+            release,
+            done_field="progress_done",
+            finished=FINISHED,
+            bar=ProgressBar(release.progress_total, "packaging", stream=self.stderr._out),
+        )
         if release.state == Release.State.FAILED:
             raise CommandError(release.error)
-        self.stdout.write(f"release {release.id} {release.state}: {release.archive.name} ({release.archive_bytes} bytes, sha256 {release.archive_sha256})")
+        self.stdout.write(
+            f"release {release.id} {release.state}: {release.archive.name} ({release.archive_bytes} bytes, sha256 {release.archive_sha256})"
+        )
         self.stdout.write(json.dumps(release.summary, indent=2))

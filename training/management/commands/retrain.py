@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("job_id", type=int)
-        parser.add_argument("--release", default="", help="release name (default: the newest one without withdrawn clips)")
+        parser.add_argument(
+            "--release", default="", help="release name (default: the newest one without withdrawn clips)"
+        )
 
     def handle(self, job_id, release, **options):
         if not TrainingJob.objects.filter(id=job_id).exists():
@@ -19,4 +21,6 @@ class Command(BaseCommand):
             job = job_retrain(job_id=job_id, release_name=release)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"job {job.id} retrains job {job_id} on release {job.release_name}: {len(job.clip_ids)} clips frozen")
+        self.stdout.write(
+            f"job {job.id} retrains job {job_id} on release {job.release_name}: {len(job.clip_ids)} clips frozen"
+        )

@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from collector.selectors import campaign_by_slug_or_name
 from core.errors import ApplicationError
 from core.progress import ProgressBar, follow
-from collector.selectors import campaign_by_slug_or_name
 from kws import architectures
 from training.jobs import job_launch
 from training.models import TrainingJob
@@ -13,15 +13,21 @@ FINISHED = {TrainingJob.State.SUCCEEDED, TrainingJob.State.FAILED, TrainingJob.S
 
 
 class Command(BaseCommand):
-    help = "Launch a training job on the `training` queue; with --wait, follow its progress and print the final metrics."
+    help = (
+        "Launch a training job on the `training` queue; with --wait, follow its progress and print the final metrics."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign slug or name")
         parser.add_argument("--keywords", required=True, help="comma-separated target keywords, e.g. yes,no,up")
-        parser.add_argument("--arch", default=architectures.DEFAULT_ARCHITECTURE, choices=list(architectures.ARCHITECTURES))
+        parser.add_argument(
+            "--arch", default=architectures.DEFAULT_ARCHITECTURE, choices=list(architectures.ARCHITECTURES)
+        )
         parser.add_argument("--epochs", type=int, default=30)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--release", default="", help="train on this dataset release's clips (default: every prepared valid clip)")
+        parser.add_argument(
+            "--release", default="", help="train on this dataset release's clips (default: every prepared valid clip)"
+        )
         parser.add_argument("--wait", action="store_true", help="show progress until the job ends")
 
     def handle(self, campaign, keywords, arch, epochs, seed, release, wait, **options):
@@ -29,13 +35,26 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"no campaign {campaign!r}")
         try:
-            job = job_launch(campaign=target, keywords=keywords.split(","), architecture=arch, epochs=epochs, seed=seed, release_name=release)
+            job = job_launch(
+                campaign=target,
+                keywords=keywords.split(","),
+                architecture=arch,
+                epochs=epochs,
+                seed=seed,
+                release_name=release,
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"job {job.id}: {arch}, {epochs} epochs, {len(job.clip_ids)} clips frozen")
         if not wait:
             return
-        follow(job, done_field="epoch", finished=FINISHED, bar=ProgressBar(epochs, "training", stream=self.stderr._out), poll_s=1)
+        follow(
+            job,
+            done_field="epoch",
+            finished=FINISHED,
+            bar=ProgressBar(epochs, "training", stream=self.stderr._out),
+            poll_s=1,
+        )
         self.stdout.write(f"job {job.id} {job.state}")
         if job.state == TrainingJob.State.FAILED:
             raise CommandError(job.error)
