@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup install migrate demo firmware-test clean help
+.PHONY: run test lint setup install migrate demo firmware-test clean help
 
 help:
 	@echo "make run   - install, migrate, load the demo campaign, serve http://$(HOST):$(PORT) with a Celery worker"
-	@echo "make test  - the same set-up, then the whole test suite"
+	@echo "make test  - the same set-up, the checks (ruff, import-linter, clang-format), then the whole test suite"
+	@echo "make lint  - the checks alone"
 
 $(INSTALLED): requirements.txt
 	@test -n "$(PYTHON)" || { echo "Chorus needs Python >= 3.11 (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
@@ -34,8 +35,16 @@ setup: demo
 run: setup
 	$(BIN)/python -m config.launch --host $(HOST) --port $(PORT)
 
-test: setup
+test: lint setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Style and layering: ruff (lint and format, pyproject.toml), the import-linter contracts (apps in pipeline
+# order, kws free of Django) and clang-format over the firmware's C core.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(MAKE) -s -C firmware format-check
 
 # The firmware's host build, C unit tests and parity/simulation tests (also part of `make test`).
 firmware-test: install

@@ -101,8 +101,8 @@ def main() -> None:
     print(f"fast_clips_s={fast_rate:.0f} librosa_clips_s={librosa_rate:.0f} speedup={fast_rate / librosa_rate:.1f}x")
     print(f"arithmetic_limit_clips_s={kernel_limit:.0f} limit_over_fast={kernel_limit / fast_rate:.2f}x")
     print(
-        f"flops_per_clip={flops_per_clip() / 1e6:.2f}M core_matmul_gflops={gflops:.1f} flop_peak_limit_clips_s={peak_limit:.0f} "
-        f"peak_over_fast={peak_limit / fast_rate:.1f}x"
+        f"flops_per_clip={flops_per_clip() / 1e6:.2f}M core_matmul_gflops={gflops:.1f} "
+        f"flop_peak_limit_clips_s={peak_limit:.0f} peak_over_fast={peak_limit / fast_rate:.1f}x"
     )
 
 

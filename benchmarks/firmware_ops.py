@@ -47,12 +47,13 @@ def report_frame() -> None:
     stride_ms = 1000 * p.hop_samples / p.sample_rate
     print(
         f"assumptions: clock={opcount.CLOCK_HZ // 1_000_000}MHz cycles_per_flop={opcount.CYCLES_PER_FLOP} "
-        f"cycles_per_logf={opcount.CYCLES_PER_LOG} cycles_per_divide={opcount.CYCLES_PER_DIVIDE} macs_per_cycle={opcount.MACS_PER_CYCLE:g}"
+        f"cycles_per_logf={opcount.CYCLES_PER_LOG} cycles_per_divide={opcount.CYCLES_PER_DIVIDE} "
+        f"macs_per_cycle={opcount.MACS_PER_CYCLE:g}"
     )
     print("frame: " + " ".join(f"{k}={v}" for k, v in ops.as_dict().items()))
     print(
-        f"frame_ops={ops.total_ops} frame_cycles={ops.cycles} frame_ms_at_64mhz={ops.ms_at():.3f} stride_ms={stride_ms:g} "
-        f"share_of_stride={ops.ms_at() / stride_ms:.1%}"
+        f"frame_ops={ops.total_ops} frame_cycles={ops.cycles} frame_ms_at_64mhz={ops.ms_at():.3f} "
+        f"stride_ms={stride_ms:g} share_of_stride={ops.ms_at() / stride_ms:.1%}"
     )
 
 

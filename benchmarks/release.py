@@ -138,7 +138,8 @@ def build(release_id: int) -> None:
         raise SystemExit(release.error)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"RESULT {release.summary['files']} {release.archive_bytes} {elapsed:.3f} {peak_mb:.1f} {release.summary['clips']}"
+        f"RESULT {release.summary['files']} {release.archive_bytes} {elapsed:.3f} {peak_mb:.1f} "
+        f"{release.summary['clips']}"
     )
 
 
@@ -191,8 +192,9 @@ def main() -> None:
         files, archive_bytes, elapsed, peak_mb, clips = _child(["--build", release_id], env)
         wav_mb = int(clips) * 32_044 / 1e6
         print(
-            f"clips={clips} files={files} seed_s={seed_s:.0f} build_s={float(elapsed):.1f} archive_mb={int(archive_bytes) / 1e6:.0f} "
-            f"mb_per_s={wav_mb / float(elapsed):.1f} peak_rss_mb={float(peak_mb):.0f} freeze_peak_rss_mb={float(freeze_mb):.0f}",
+            f"clips={clips} files={files} seed_s={seed_s:.0f} build_s={float(elapsed):.1f} "
+            f"archive_mb={int(archive_bytes) / 1e6:.0f} mb_per_s={wav_mb / float(elapsed):.1f} "
+            f"peak_rss_mb={float(peak_mb):.0f} freeze_peak_rss_mb={float(freeze_mb):.0f}",
             flush=True,
         )
 

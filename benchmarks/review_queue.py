@@ -88,7 +88,7 @@ def database_exists(url: str, name: str) -> bool:
 
 
 def database_copy(url: str, source: str, target: str) -> None:
-    """A file-level copy (seconds for a million clips, where loading takes minutes); nobody may be connected to source."""
+    """A file-level copy (seconds for a million clips; loading takes minutes); nobody may be connected to source."""
     with _admin_connection(url) as admin, admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
         cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
@@ -231,7 +231,8 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
         # votes move clips on), or with --head-skips all skips of the very clips at the head of the queue.
         if head_skips:
             cursor.execute(
-                "SELECT id FROM collector_clip WHERE status = 'pending' AND NOT is_gold ORDER BY votes_counted DESC, created_at LIMIT %s",
+                "SELECT id FROM collector_clip WHERE status = 'pending' AND NOT is_gold "
+                "ORDER BY votes_counted DESC, created_at LIMIT %s",
                 [PRIOR_ANSWERS],
             )
             history = {reviewer: [r[0] for r in cursor.fetchall()] for reviewer in bench[:1]}
@@ -455,9 +456,10 @@ def main() -> None:
         bench = database_prepared(url, size, args)
         next_ms, vote_ms, first_vote_ms = run_reviewers(bench, args.seconds, args.think_ms, args.processes)
         print(
-            f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} processes={args.processes} head_skips={args.head_skips} "
-            f"next_n={len(next_ms)} next_p50_ms={np.percentile(next_ms, 50):.2f} next_p99_ms={np.percentile(next_ms, 99):.2f} "
-            f"vote_n={len(vote_ms)} vote_p50_ms={np.percentile(vote_ms, 50):.2f} vote_p99_ms={np.percentile(vote_ms, 99):.2f} "
+            f"clips={size} reviewers={args.reviewers} think_ms={args.think_ms:g} processes={args.processes} "
+            f"head_skips={args.head_skips} next_n={len(next_ms)} next_p50_ms={np.percentile(next_ms, 50):.2f} "
+            f"next_p99_ms={np.percentile(next_ms, 99):.2f} vote_n={len(vote_ms)} "
+            f"vote_p50_ms={np.percentile(vote_ms, 50):.2f} vote_p99_ms={np.percentile(vote_ms, 99):.2f} "
             f"first_vote_p50_ms={np.percentile(first_vote_ms, 50):.2f} first_vote_max_ms={first_vote_ms.max():.2f}",
             flush=True,
         )

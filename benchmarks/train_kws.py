@@ -89,7 +89,8 @@ def main() -> None:
     started = time.perf_counter()
     voices = make_corpus(workdir / "corpus", args.speakers, args.takes)
     print(
-        f"corpus: {args.speakers} speakers x {len(CORE + FILLERS)} words x {args.takes} takes in {time.perf_counter() - started:.0f} s",
+        f"corpus: {args.speakers} speakers x {len(CORE + FILLERS)} words x {args.takes} takes "
+        f"in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
 
@@ -132,11 +133,12 @@ def main() -> None:
     m = job.metrics
     training_s = (job.finished_at - job.started_at).total_seconds()
     print(
-        f"job {job.id} {job.state} arch={args.arch} epochs={args.epochs} clips={len(job.clip_ids)} test_examples={m.get('test_examples')}"
+        f"job {job.id} {job.state} arch={args.arch} epochs={args.epochs} clips={len(job.clip_ids)} "
+        f"test_examples={m.get('test_examples')}"
     )
     print(
-        f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} int8_tflite_top1={m['int8_tflite_top1']:.4f} "
-        f"tflite_tflm_agreement={m['tflite_tflm_agreement']:.4f}"
+        f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} "
+        f"int8_tflite_top1={m['int8_tflite_top1']:.4f} tflite_tflm_agreement={m['tflite_tflm_agreement']:.4f}"
     )
     print(
         f"model_bytes={m['model_bytes']} arena_bytes={m['arena_bytes']} training_s={training_s:.0f} job_s={seconds:.0f}"

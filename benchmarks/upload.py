@@ -70,7 +70,8 @@ def main() -> None:
     database = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     print(f"database={database} web_workers={args.web_workers} threads={args.threads} uploads={args.uploads}")
     print(
-        f"req_s={args.uploads / elapsed:.1f} p50_ms={np.percentile(latencies, 50):.1f} p99_ms={np.percentile(latencies, 99):.1f}"
+        f"req_s={args.uploads / elapsed:.1f} p50_ms={np.percentile(latencies, 50):.1f} "
+        f"p99_ms={np.percentile(latencies, 99):.1f}"
     )
 
 

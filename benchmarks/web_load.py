@@ -86,7 +86,10 @@ def multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes
         f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
     ]
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="{filename}"\r\nContent-Type: audio/wav\r\n\r\n'.encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="{filename}"\r\n'
+            "Content-Type: audio/wav\r\n\r\n"
+        ).encode()
         + data
         + b"\r\n"
     )
@@ -196,15 +199,18 @@ def main() -> None:
     total = sum(len(v) for v in samples.values())
     all_ms = np.concatenate([np.array(v) for v in samples.values()])
     print(
-        f"web_workers={args.web_workers} clients={args.clients} seconds={args.seconds:g} requests={total} errors={dict(errors) or 0}"
+        f"web_workers={args.web_workers} clients={args.clients} seconds={args.seconds:g} requests={total} "
+        f"errors={dict(errors) or 0}"
     )
     print(
-        f"overall req_s={total / args.seconds:.1f} p50_ms={np.percentile(all_ms, 50):.1f} p99_ms={np.percentile(all_ms, 99):.1f}"
+        f"overall req_s={total / args.seconds:.1f} p50_ms={np.percentile(all_ms, 50):.1f} "
+        f"p99_ms={np.percentile(all_ms, 99):.1f}"
     )
     for name in ("next", "vote", "upload"):
         ms = np.array(samples.get(name, [0.0]))
         print(
-            f"{name} n={len(samples.get(name, []))} req_s={len(samples.get(name, [])) / args.seconds:.1f} p50_ms={np.percentile(ms, 50):.1f} p99_ms={np.percentile(ms, 99):.1f}"
+            f"{name} n={len(samples.get(name, []))} req_s={len(samples.get(name, [])) / args.seconds:.1f} "
+            f"p50_ms={np.percentile(ms, 50):.1f} p99_ms={np.percentile(ms, 99):.1f}"
         )
 
 

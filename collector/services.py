@@ -56,7 +56,8 @@ def consent_give(
     document = consent_document(campaign)
     if text_sha256 != document.sha256:
         raise Conflict(
-            "the consent text has changed since you opened the page; please read the current version and accept it again",
+            "the consent text has changed since you opened the page; "
+            "please read the current version and accept it again",
             code="consent_changed",
         )
     if not is_adult:
@@ -119,7 +120,8 @@ def clip_create(
     consent = consent_current(contributor=contributor, campaign=campaign)
     if consent is None:
         raise ConsentRequired(
-            f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ before recording"
+            f"you have not accepted the current consent form for '{campaign.name}'; "
+            f"accept it at /c/{campaign.slug}/consent/ before recording"
         )
     keyword = Keyword.objects.filter(campaign=campaign, text=keyword_text).first()
     if keyword is None:

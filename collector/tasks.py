@@ -10,4 +10,4 @@ def storage_delete(self, name: str) -> None:
     try:
         default_storage.delete(name)
     except Exception as exc:
-        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries))
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc

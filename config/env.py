@@ -80,7 +80,8 @@ _declare(
 _declare(
     "REDIS_URL",
     None,
-    "e.g. `redis://127.0.0.1:6379/0`: Celery broker, results and shared cache. Unset: kombu filesystem broker under `$CHORUS_VAR_DIR/broker`.",
+    "e.g. `redis://127.0.0.1:6379/0`: Celery broker, results and shared cache. "
+    "Unset: kombu filesystem broker under `$CHORUS_VAR_DIR/broker`.",
 )
 _declare("ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the web server answers to.")
 _declare("CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (scheme://host) allowed to POST, behind a proxy.")

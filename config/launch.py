@@ -88,7 +88,8 @@ def main() -> int:
     url = f"http://{args.host}:{args.port}/"
     if _wait_healthy(url + "healthz", processes):
         print(
-            f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n  Press Ctrl-C to stop.\n",
+            f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n"
+            "  Press Ctrl-C to stop.\n",
             flush=True,
         )
     try:

@@ -40,8 +40,9 @@ def _insert_sql(model: type[Model], vendor: str, ignore_conflicts: bool) -> tupl
     placeholders = ", ".join(["%s"] * len(fields))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     pk = connection.ops.quote_name(meta.pk.column)
+    table = connection.ops.quote_name(meta.db_table)
     return (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders}){conflict} RETURNING {pk}",
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}){conflict} RETURNING {pk}",
         fields,
     )
 
@@ -60,8 +61,9 @@ def update_statement(model: type[Model], pk, values: dict) -> Statement:
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[name], connection) for name, f in zip(values, fields)]
     params.append(db_value(meta.pk, pk))
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
     return (
-        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s",
+        f"UPDATE {table} SET {assignments} WHERE {pk} = %s",
         params,
     )
 

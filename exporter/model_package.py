@@ -92,11 +92,12 @@ def _stored(job: TrainingJob, field: str) -> bytes:
 
 
 def withdrawn_warning(job: TrainingJob) -> str:
-    """The paragraph that heads the README and the model card of a model trained on since-withdrawn clips ('' if none)."""
+    """The paragraph heading the README and the model card of a model trained on since-withdrawn clips ('' if none)."""
     if not job.trained_on_withdrawn_data:
         return ""
     return (
-        f"> **WARNING: this model was trained on withdrawn data.** {job.withdrawn_clips} of the {len(job.clip_ids)} clips it "
+        f"> **WARNING: this model was trained on withdrawn data.** "
+        f"{job.withdrawn_clips} of the {len(job.clip_ids)} clips it "
         "learned from have since been withdrawn by the people who recorded them. Do not ship or share this model; "
         "train a new one without them.\n\n"
     )

@@ -48,7 +48,8 @@ def _check_riff_length(data: bytes) -> None:
             available = len(data) - offset - 8
             if size != 0xFFFFFFFF and size > available:
                 raise AudioRejected(
-                    f"the WAV file is truncated: its header declares {size} bytes of audio but only {available} arrived",
+                    f"the WAV file is truncated: its header declares {size} bytes of audio "
+                    f"but only {available} arrived",
                     "truncated",
                 )
             return

@@ -67,9 +67,10 @@ def mix_background(
     probability: float = BACKGROUND_PROBABILITY,
     max_volume: float = BACKGROUND_MAX_VOLUME,
 ) -> np.ndarray:
-    """With `probability`, add a random clip-long window of a random noise at gain uniform [0, max_volume], clipped to [-1, 1].
+    """With `probability`, add a random clip-long window of a random noise at gain uniform [0, max_volume].
 
-    Noises shorter than the clip are skipped; with none usable the audio comes back unchanged (as a copy).
+    The sum is clipped to [-1, 1]. Noises shorter than the clip are skipped; with none usable the audio comes back
+    unchanged (as a copy).
     """
     x = np.array(audio, dtype=np.float32)
     if rng.random() >= probability:  # drawn first so the decision does not depend on which noises exist
@@ -119,7 +120,7 @@ def spec_augment(
     max_freq_width: int = 4,
     fill: float | None = None,
 ) -> np.ndarray:
-    """SpecAugment (Park et al. 2019) on a (frames, channels) matrix: runs of whole frames and whole channels set to `fill`.
+    """SpecAugment (Park et al. 2019) on a (frames, channels) matrix: runs of whole frames and channels set to `fill`.
 
     `fill` defaults to the matrix mean, which for log-mel features is a neutral level rather than a loud zero.
     """
@@ -136,7 +137,7 @@ def spec_augment(
 def spec_augment_batch(
     features: np.ndarray, rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT
 ) -> np.ndarray:
-    """(N, frames, channels): spec_augment on each example with the masks from `params`, each filled with its own mean."""
+    """(N, frames, channels): spec_augment on each example with the masks from `params`, each filled with its mean."""
     out = np.array(features, copy=True)
     for i in range(len(out)):
         out[i] = spec_augment(

@@ -1,4 +1,4 @@
-"""What a trained model scores on held-out data: per-class and per-group results, and streaming false accepts / rejects."""
+"""What a trained model scores on held-out data: per-class and per-group results, streaming false accepts / rejects."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def streaming_metrics(
     params: features.FeatureParams,
     seed: int,
 ) -> dict:
-    """False accepts per hour on noise and false rejects on keywords inserted into noise, with the firmware's smoothing."""
+    """False accepts per hour on noise and false rejects on keywords mixed into noise, with the firmware's smoothing."""
     rng = np.random.default_rng(seed)
     q_in, q_out = quantize.io_quantization(int8_bytes)
 

@@ -173,7 +173,9 @@ def features_json(
         "frames": params.frames,
         "channels": params.channels,
         "layout": "frames x channels",
-        "framing": "frame t covers samples [t*hop_samples, t*hop_samples + n_fft); the window is zero-padded to n_fft, centred",
+        "framing": (
+            "frame t covers samples [t*hop_samples, t*hop_samples + n_fft); the window is zero-padded to n_fft, centred"
+        ),
         "mel_filterbank": "librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=mel_htk, norm=mel_norm)",
         "mfcc": None if not params.n_mfcc else "orthonormal DCT-II of the log-mel, first n_mfcc coefficients",
         "normalization": normalization or {"kind": "none"},

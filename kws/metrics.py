@@ -1,4 +1,4 @@
-"""Evaluation numbers: confusion matrix, per-class precision and recall, accuracy per speaker group, and a PNG of the matrix.
+"""Evaluation numbers: confusion matrix and its PNG, per-class precision and recall, accuracy per speaker group.
 
 The PNG is encoded here with zlib and struct (matplotlib is not a dependency): one shaded block per cell.
 """
@@ -38,7 +38,10 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def per_class_precision_recall(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(precision, recall) per class as float arrays; nan where a class was never predicted (precision) or never present (recall)."""
+    """(precision, recall) per class as float arrays.
+
+    Either is nan where a class was never predicted (precision) or never present (recall).
+    """
     cm = np.asarray(cm)
     hits = np.diag(cm).astype(np.float64)
     return _ratio(hits, cm.sum(axis=0)), _ratio(hits, cm.sum(axis=1))
@@ -122,7 +125,10 @@ def confusion_image(cm: np.ndarray, *, cell_pixels: int = CELL_PIXELS) -> np.nda
 def confusion_matrix_png(
     cm: np.ndarray, labels: Sequence[str] | None = None, *, cell_pixels: int = CELL_PIXELS
 ) -> bytes:
-    """The confusion matrix as a PNG heat map. Labels are not drawn (no font); they travel in an iTXt chunk, in row order."""
+    """The confusion matrix as a PNG heat map.
+
+    Labels are not drawn (no font); they travel in an iTXt chunk, in row order.
+    """
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or not cm.shape[0]:
         raise ValueError(f"a confusion matrix is square and non-empty, not {cm.shape}")

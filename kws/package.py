@@ -44,7 +44,7 @@ class PackageArtefacts:
 
 
 def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallback | None = None) -> dict[str, bytes]:
-    """Every entry of the package, in the order it is written; `on_progress(done, total)` after each of the first STAGES."""
+    """Every entry of the package, in write order; `on_progress(done, total)` after each of the first STAGES."""
     report = on_progress or (lambda done, total: None)
     a = artefacts
     q_in, q_out = quantize.io_quantization(a.model_int8)
@@ -86,9 +86,11 @@ def recognizer_json(labels: list[str], recognizer: RecognizerParams) -> dict:
     return {
         "labels": labels,
         **recognizer.as_dict(),
-        "notes": "kws.recognizer.Recognizer: average the output probabilities over average_window_ms, report the top label "
-        "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
-        "suppression_ms; _silence_ and _unknown_ are never reported.",
+        "notes": (
+            "kws.recognizer.Recognizer: average the output probabilities over average_window_ms, report the top label "
+            "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
+            "suppression_ms; _silence_ and _unknown_ are never reported."
+        ),
     }
 
 

@@ -92,7 +92,7 @@ def detections_over_stream(
     labels: Sequence[str],
     params: RecognizerParams = DEFAULT_RECOGNIZER,
 ) -> list[tuple[int, str]]:
-    """(time_ms, label) of every detection a fresh Recognizer makes over a recording's inferences, (T, classes) scores."""
+    """(time_ms, label) of every detection a fresh Recognizer makes over a recording's (T, classes) inference scores."""
     if len(score_frames) != len(times_ms):
         raise ValueError(f"{len(score_frames)} score frames but {len(times_ms)} timestamps")
     recognizer = Recognizer(labels, params)
@@ -110,7 +110,7 @@ def false_accepts_per_hour(detections: Sequence, duration_s: float) -> float:
 def match_detections(
     detections: Sequence[tuple[int, str]], truth: Sequence[tuple[int, str]], *, tolerance_ms: int = MATCH_TOLERANCE_MS
 ) -> tuple[int, int, int]:
-    """(hits, misses, false accepts): each spoken command pairs with at most one detection of its label within tolerance.
+    """(hits, misses, false accepts): each spoken command pairs with at most one detection of its label in tolerance.
 
     A wrong label near a command is a miss and a false accept. Misses / len(truth) is the false-reject rate.
     Per label, commands in time order take the earliest free detection in reach: for equal-width windows that

@@ -13,7 +13,7 @@ def cut_silence(
     clip_samples: int = 16_000,
     max_volume: float = 1.0,
 ) -> np.ndarray:
-    """`count` clips of `clip_samples`, each a random window of a random noise file at a random volume in [0, max_volume].
+    """`count` clips of `clip_samples`, each a random window of a random noise at a random volume in [0, max_volume].
 
     Files shorter than one clip are skipped; with no usable noise the clips are digital silence.
     """

@@ -96,7 +96,7 @@ def keyword_fleiss_kappa(*, campaign: Campaign) -> list[tuple[str, int, float | 
 
 
 def review_reasons_listed(*, clip_ids: list, **_signal) -> dict:
-    """Receiver of collector.signals.clips_listed: why reviewers said no to, or reported, each listed clip, with counts."""
+    """Receiver of collector.signals.clips_listed: why reviewers said no to (or reported) each listed clip, counted."""
     labels = dict(Vote.Reason.choices)
     counts: dict = {}
     for clip_id, reason in (

@@ -66,7 +66,8 @@ def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, revie
         )
     if not reviewer_account and not consent_is_current(contributor=voter, campaign=campaign):
         raise ConsentRequired(
-            f"you have not accepted the current consent form for '{campaign.name}'; accept it at /c/{campaign.slug}/consent/ to review"
+            f"you have not accepted the current consent form for '{campaign.name}'; "
+            f"accept it at /c/{campaign.slug}/consent/ to review"
         )
     return voter
 

@@ -1,4 +1,4 @@
-"""The preparation stage: each valid clip's claimed way to cleaned audio, a split and cached features; background noise."""
+"""The preparation stage: each valid clip's way to cleaned audio, a split and cached features; background noise."""
 
 from django.db import models
 

@@ -22,7 +22,7 @@ def prepare_batch(self) -> dict:
             result = services.preparation_run(claims=claims)
         except TRANSIENT as exc:
             services.preparation_release(claims=claims)
-            raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries))
+            raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
         for key in totals:
             totals[key] += getattr(result, key)
     # Claims still held elsewhere may belong to a worker that died: look again when their lease ends.

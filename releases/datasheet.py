@@ -106,8 +106,8 @@ def render(facts: ReleaseFacts) -> str:
 
     w("## Composition\n")
     w(
-        "Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. Clips per keyword and split "
-        "(a speaker's clips are all in one split):\n"
+        "Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. "
+        "Clips per keyword and split (a speaker's clips are all in one split):\n"
     )
     w(
         _table(
@@ -148,8 +148,9 @@ def render(facts: ReleaseFacts) -> str:
             )
         )
     w(
-        f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) and `invalidated.tsv` "
-        f"({facts.invalidated} clips voted or screened invalid), as metadata only, without audio. "
+        f"\nAlso in the release: `other.tsv` ({facts.other} clips whose reviewers tied at the vote cap) "
+        f"and `invalidated.tsv` ({facts.invalidated} clips voted or screened invalid), "
+        "as metadata only, without audio. "
         f"Background noise: {', '.join(facts.background_noise) or 'none'}.\n"
     )
 
@@ -167,15 +168,17 @@ def render(facts: ReleaseFacts) -> str:
 
     w("## Preprocessing\n")
     w(
-        "Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; clips "
-        f"too quiet to hold speech were dropped. Cleaning parameters: `{_inline(facts.cleaning)}`. Models trained on Chorus "
-        f"use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n"
+        "Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; "
+        "clips too quiet to hold speech were dropped. "
+        f"Cleaning parameters: `{_inline(facts.cleaning)}`. "
+        f"Models trained on Chorus use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n"
     )
 
     w("## Uses\n")
     w(
         "Training and evaluating keyword spotters. Splits are fixed by a hash of the speaker, as in Speech Commands: "
-        "`validation_list.txt` and `testing_list.txt` name the held-out files, and a clip keeps its split in every release. "
+        "`validation_list.txt` and `testing_list.txt` name the held-out files, "
+        "and a clip keeps its split in every release. "
         "Downloading requires accepting the dataset terms, which forbid attempting to identify speakers.\n"
     )
 
@@ -192,7 +195,8 @@ def render(facts: ReleaseFacts) -> str:
     gaps = facts.known_gaps()
     w(
         f"{len(gaps)} keyword x accent x gender x age cells have fewer than {GAP_MIN_SPEAKERS} speakers "
-        f"(values seen in this release; '{NOT_GIVEN}' left out). Results on these groups are not well supported by the data.\n"
+        f"(values seen in this release; '{NOT_GIVEN}' left out). "
+        "Results on these groups are not well supported by the data.\n"
     )
     if gaps:
         rows = [[*cell, n] for cell, n in gaps[:GAPS_LISTED]]

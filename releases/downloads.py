@@ -41,11 +41,13 @@ def terms_accept(*, user) -> TermsAcceptance:
 def check_may_download(*, user) -> None:
     if not (user and user.is_authenticated):
         raise LoginRequired(
-            "log in to download: datasets and models go to accounts that accepted the dataset terms (sign up at /accounts/signup/)"
+            "log in to download: datasets and models go to accounts that accepted the dataset terms "
+            "(sign up at /accounts/signup/)"
         )
     if not terms_accepted(user):
         raise TermsRequired(
-            f"accept the dataset terms (version {TERMS_VERSION}) first: POST /api/dataset-terms/ or visit /releases/terms/"
+            f"accept the dataset terms (version {TERMS_VERSION}) first: "
+            "POST /api/dataset-terms/ or visit /releases/terms/"
         )
 
 
@@ -53,7 +55,8 @@ def check_release_downloadable(*, release: Release) -> None:
     """`release` must carry the `withdrawn` annotation (releases.selectors.with_withdrawn_counts)."""
     if release.state != Release.State.SUCCEEDED:
         raise Conflict(
-            f"release {release.name} is {release.state} ({release.progress:.0%} built): try again when it has succeeded",
+            f"release {release.name} is {release.state} ({release.progress:.0%} built): "
+            "try again when it has succeeded",
             code="not_ready",
         )
     if release.withdrawn:
@@ -67,7 +70,8 @@ def check_release_downloadable(*, release: Release) -> None:
         )
         hint = f"download release {newer} instead" if newer else "a new release without them is needed"
         raise Withdrawn(
-            f"release {release.name} holds {release.withdrawn} clips whose speakers withdrew consent, so it is no longer served: {hint}"
+            f"release {release.name} holds {release.withdrawn} clips whose speakers withdrew consent, "
+            f"so it is no longer served: {hint}"
         )
 
 

@@ -97,7 +97,7 @@ class TermsAcceptance(models.Model):
 
 
 class Download(models.Model):
-    """Who fetched which release, so they can be told about later erasures (model packages: exporter.PackageDownload)."""
+    """Who fetched which release, so they can be told of later erasures (model packages: exporter.PackageDownload)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="downloads")
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="downloads")

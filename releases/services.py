@@ -1,4 +1,4 @@
-"""Writes of the releases stage: freeze a campaign's decided clips into a release (a worker builds it), mark notices sent."""
+"""Releases-stage writes: freeze a campaign's decided clips into a release (a worker builds it), mark notices sent."""
 
 from __future__ import annotations
 

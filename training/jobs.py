@@ -132,7 +132,8 @@ def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJo
             )
         if release.withdrawn:
             raise Conflict(
-                f"release '{release_name}' holds {release.withdrawn} withdrawn clips: create a new release and retrain from it",
+                f"release '{release_name}' holds {release.withdrawn} withdrawn clips: "
+                "create a new release and retrain from it",
                 code="withdrawn",
             )
     else:

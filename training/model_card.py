@@ -15,21 +15,26 @@ def model_card(job) -> str:
         "",
         "## Model",
         f"- Architecture: {job.architecture}; classes (output order): {', '.join(job.labels)}",
-        f"- int8 TFLite: {m.get('model_bytes')} bytes; TFLM tensor arena: {job.arena_bytes} bytes; ops: {', '.join(job.ops)}",
+        f"- int8 TFLite: {m.get('model_bytes')} bytes; TFLM tensor arena: {job.arena_bytes} bytes; "
+        f"ops: {', '.join(job.ops)}",
         f"- Input: {job.features.frames} x {job.feature_params.get('n_mfcc') or job.feature_params.get('n_mels')} "
-        f"log-mel features (FeatureParams {job.feature_params_hash}), normalized ({job.normalization.get('mean', 0):.3f}, "
-        f"{job.normalization.get('std', 1):.3f}), quantized with scale {m.get('input_quantization', {}).get('scale')} and zero point "
-        f"{m.get('input_quantization', {}).get('zero_point')}",
+        f"log-mel features (FeatureParams {job.feature_params_hash}), "
+        f"normalized ({job.normalization.get('mean', 0):.3f}, {job.normalization.get('std', 1):.3f}), "
+        f"quantized with scale {m.get('input_quantization', {}).get('scale')} "
+        f"and zero point {m.get('input_quantization', {}).get('zero_point')}",
         "",
         "## Data lineage",
         f"- Campaign: {job.campaign.name} ({job.campaign.slug}), licence {job.campaign.licence}",
-        f"- {len(job.clip_ids)} clips frozen at launch; release: {job.release_name or 'none'}; code version {job.code_version}",
+        f"- {len(job.clip_ids)} clips frozen at launch; release: {job.release_name or 'none'}; "
+        f"code version {job.code_version}",
         "- Splits by hashed speaker id (10% validation, 10% test): test speakers never appear in training.",
         "",
         "## Results on the test split",
-        f"- Top-1: float {_fmt(m.get('float_top1'))}, int8 TFLite {_fmt(m.get('int8_tflite_top1'))}, int8 TFLM {_fmt(m.get('int8_tflm_top1'))} "
+        f"- Top-1: float {_fmt(m.get('float_top1'))}, int8 TFLite {_fmt(m.get('int8_tflite_top1'))}, "
+        f"int8 TFLM {_fmt(m.get('int8_tflm_top1'))} "
         f"({m.get('test_examples')} examples); TFLite/TFLM agreement {_fmt(m.get('tflite_tflm_agreement'))}",
-        f"- Streaming (recognizer smoothing): {_fmt(m.get('streaming', {}).get('false_accepts_per_hour'))} false accepts per hour of noise, "
+        f"- Streaming (recognizer smoothing): {_fmt(m.get('streaming', {}).get('false_accepts_per_hour'))} "
+        "false accepts per hour of noise, "
         f"false-reject rate {_fmt(m.get('streaming', {}).get('false_reject_rate'))}",
         "",
         "| Class | Precision | Recall | Support |",
@@ -50,7 +55,8 @@ def model_card(job) -> str:
     lines += [
         "",
         "## Known limits",
-        "- Groups with fewer than 5 test examples are not compared; speakers who preferred not to say are not in any group.",
+        "- Groups with fewer than 5 test examples are not compared; "
+        "speakers who preferred not to say are not in any group.",
         "- Accuracy is measured on clips reviewers accepted, cut to their loudest second; real streams are noisier.",
         "- The test split is small for small campaigns: treat differences of a few points as noise.",
     ]

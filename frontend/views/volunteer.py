@@ -1,4 +1,6 @@
-"""Volunteer pages: consent, about you, speak, my data. Forms post to the same services as the API; the recorder uses the API."""
+"""Volunteer pages: consent, about you, speak, my data.
+
+Forms post to the same services as the API; the recorder uses the API."""
 
 from django.http import Http404
 from django.shortcuts import redirect, render

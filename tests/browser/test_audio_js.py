@@ -70,7 +70,9 @@ def test_wav_encoding_and_too_quiet_match_the_server(wav_js):
                 const take = Chorus.audio.prepareTake(Float32Array.from(x), 16000);
                 const bytes = new Uint8Array(await take.blob.arrayBuffer());
                 let binary = ""; for (const b of bytes) binary += String.fromCharCode(b);
-                return {wav: btoa(binary), loudest: take.loudest1sMeanAbs, tooQuiet: take.tooQuiet, type: take.blob.type};
+                return {
+                    wav: btoa(binary), loudest: take.loudest1sMeanAbs, tooQuiet: take.tooQuiet, type: take.blob.type,
+                };
             }""",
             samples.tolist(),
         )

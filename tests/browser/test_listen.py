@@ -27,7 +27,8 @@ def shown_clip_id(page) -> str:
 
 def wait_for_next_clip(page, previous_id: str) -> str:
     page.wait_for_function(
-        "(prev) => { const r = document.getElementById('reviewer'); return r.dataset.phase === 'empty' || (r.dataset.phase === 'ready' && r.dataset.clipId !== prev); }",
+        "(prev) => { const r = document.getElementById('reviewer'); "
+        "return r.dataset.phase === 'empty' || (r.dataset.phase === 'ready' && r.dataset.clipId !== prev); }",
         arg=previous_id,
     )
     return shown_clip_id(page)
@@ -183,20 +184,24 @@ def canvas_pixels(page) -> dict:
         """([bg, played]) => {
             const c = document.getElementById('waveform');
             const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-            const near = (i, rgb) => Math.abs(data[i] - rgb[0]) + Math.abs(data[i + 1] - rgb[1]) + Math.abs(data[i + 2] - rgb[2]) < 12;
+            const near = (i, rgb) =>
+                Math.abs(data[i] - rgb[0]) + Math.abs(data[i + 1] - rgb[1]) + Math.abs(data[i + 2] - rgb[2]) < 12;
             let ink = 0, blue = 0, edgeInk = 0, edgeTotal = 0;
             const edge = Math.floor(c.width * 0.15);
             for (let y = 0; y < c.height; y++) {
                 for (let x = 0; x < c.width; x++) {
                     const i = (y * c.width + x) * 4;
-                    const isInk = Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]) > 60;
+                    const isInk =
+                        Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]) > 60;
                     if (isInk) ink++;
                     if (near(i, played)) blue++;
                     if (x < edge) { edgeTotal++; if (isInk) edgeInk++; }
                 }
             }
             const total = c.width * c.height;
-            return { width: c.width, height: c.height, ink: ink / total, played: blue / total, edgeInk: edgeInk / edgeTotal };
+            return {
+                width: c.width, height: c.height, ink: ink / total, played: blue / total, edgeInk: edgeInk / edgeTotal,
+            };
         }""",
         [list(WAVE_BG), list(WAVE_PLAYED)],
     )

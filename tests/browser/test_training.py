@@ -45,7 +45,7 @@ def keyword_boxes(page) -> dict[str, bool]:
 def launch_from_form(
     page, *, keywords: list[str] | None = None, architecture: str | None = None, epochs: int | None = None
 ):
-    """Fill the launch form (None leaves a field at its default), submit, and return the new job once its page is open."""
+    """Fill the launch form (None keeps a field's default), submit, and return the new job once its page is open."""
     from training.models import TrainingJob
 
     if keywords is not None:
@@ -67,7 +67,8 @@ def launch_from_form(
 def wait_for_state(page, state: str, timeout: int = JOB_TIMEOUT_MS) -> None:
     """Wait until the job page has shown an API answer with this state (the server-rendered one does not count)."""
     page.wait_for_function(
-        "(s) => { const job = document.getElementById('job'); return job.dataset.polled === 'true' && job.dataset.state === s; }",
+        "(s) => { const job = document.getElementById('job'); "
+        "return job.dataset.polled === 'true' && job.dataset.state === s; }",
         arg=state,
         timeout=timeout,
     )
@@ -79,7 +80,10 @@ def curve_pixels(page, canvas: str = "curves") -> dict:
         """([id, train, validation]) => {
             const canvas = document.getElementById(id);
             const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-            const near = (i, rgb) => Math.abs(data[i] - rgb[0]) < 40 && Math.abs(data[i + 1] - rgb[1]) < 40 && Math.abs(data[i + 2] - rgb[2]) < 40;
+            const near = (i, rgb) =>
+                Math.abs(data[i] - rgb[0]) < 40 &&
+                Math.abs(data[i + 1] - rgb[1]) < 40 &&
+                Math.abs(data[i + 2] - rgb[2]) < 40;
             let t = 0, v = 0, ink = 0;
             for (let i = 0; i < data.length; i += 4) {
                 if (near(i, train)) t++;

@@ -72,7 +72,10 @@ def test_a_vote_making_a_clip_valid_schedules_preparation_only_once_its_response
         "wsgi.input": BytesIO(body),
         "wsgi.url_scheme": "http",
         "HTTP_X_CSRFTOKEN": csrf,
-        "HTTP_COOKIE": f"{settings.CHORUS_CONTRIBUTOR_COOKIE}={reviewer.cookies[settings.CHORUS_CONTRIBUTOR_COOKIE].value}; {settings.CSRF_COOKIE_NAME}={csrf}",
+        "HTTP_COOKIE": (
+            f"{settings.CHORUS_CONTRIBUTOR_COOKIE}={reviewer.cookies[settings.CHORUS_CONTRIBUTOR_COOKIE].value}; "
+            f"{settings.CSRF_COOKIE_NAME}={csrf}"
+        ),
     }
     statuses = []
     response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))

@@ -39,7 +39,7 @@ BASE_ENTRIES = [
 
 @pytest.fixture(scope="module")
 def trained(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One tiny job trained for the whole module, inside a transaction rolled back at its end; its media in a module folder."""
+    """One tiny job trained for the module, in a transaction rolled back at its end; its media in a module folder."""
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
         call_command("load_demo", stdout=io.StringIO())

@@ -19,7 +19,8 @@ def test_healthz_reports_database_and_broker():
 
 def test_healthz_is_503_and_names_the_broker_when_it_is_unreachable(tmp_path):
     code = (
-        "import django; django.setup(); from django.core.management import call_command; call_command('migrate', verbosity=0);"
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0);"
         "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
     env = {
@@ -86,7 +87,10 @@ def test_embedded_default_needs_no_environment(tmp_path):
 
 
 def test_s3_storage_is_used_when_a_bucket_is_configured():
-    code = "import django; django.setup(); from django.core.files.storage import storages; s = storages['default']; print(type(s).__name__, s.bucket_name)"
+    code = (
+        "import django; django.setup(); from django.core.files.storage import storages; "
+        "s = storages['default']; print(type(s).__name__, s.bucket_name)"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",

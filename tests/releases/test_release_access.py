@@ -264,7 +264,8 @@ def test_a_taken_release_name_gets_one_clear_error_beside_the_name(campaign_with
     errors, _ = add_release_errors(staff_client, {"campaign": campaign_with_speakers.id, "name": "v1", "licence": ""})
     assert errors == {
         "name": [
-            f"campaign '{campaign_with_speakers.name}' already has a release named 'v1': releases never change, pick a new name"
+            f"campaign '{campaign_with_speakers.name}' already has a release named 'v1': "
+            "releases never change, pick a new name"
         ]
     }
     assert Release.objects.count() == 1

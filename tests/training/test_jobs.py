@@ -20,7 +20,7 @@ WORDS = ["yes", "no", "up", "bed", "cat"]
 
 
 def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
-    """Tone 'words' (a pitch per word, varied per speaker) in the Speech Commands layout, imported as valid and prepared."""
+    """Tone 'words' (a pitch per word, varied per speaker) in Speech Commands layout, imported as valid and prepared."""
     rng = np.random.default_rng(0)
     t = np.arange(16_000) / 16_000
     for s in range(speakers):

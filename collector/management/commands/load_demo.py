@@ -35,7 +35,10 @@ class Command(BaseCommand):
             slug="speech-commands-demo",
             defaults={
                 "name": "Speech Commands (demo)",
-                "description": "Say ten command words (yes, no, up, down, ...) and a few others, for an open keyword-spotting model.",
+                "description": (
+                    "Say ten command words (yes, no, up, down, ...) and a few others, "
+                    "for an open keyword-spotting model."
+                ),
                 "language": english,
                 "licence": "CC-BY-4.0",
                 "target_clips_per_keyword": 1000,

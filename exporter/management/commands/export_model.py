@@ -12,7 +12,10 @@ from training.models import TrainingJob
 
 
 class Command(BaseCommand):
-    help = "Write a succeeded training job's model package (int8 model, C array, features, golden vectors, model card...) to a zip."
+    help = (
+        "Write a succeeded training job's model package "
+        "(int8 model, C array, features, golden vectors, model card...) to a zip."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("job_id", type=int)
@@ -25,7 +28,8 @@ class Command(BaseCommand):
         if not out.parent.resolve().is_dir():
             raise CommandError(f"{out.parent} is not a directory")
         bar = ProgressBar(len(STAGES), "exporting", stream=self.stderr._out)
-        # a temporary file beside the target, renamed into place: a reader never sees half a zip, a failure leaves nothing
+        # a temporary file beside the target, renamed into place:
+        # a reader never sees half a zip, a failure leaves nothing
         fd, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:

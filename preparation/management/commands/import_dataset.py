@@ -11,7 +11,10 @@ from preparation.noise import background_noise_add
 
 class Command(BaseCommand):
     # Here, not in collector/, because it also stores the folder's background noise (a preparation input).
-    help = "Import a folder in Speech Commands layout (<word>/<speaker>_nohash_<n>.wav, _background_noise_/). Safe to run twice."
+    help = (
+        "Import a folder in Speech Commands layout (<word>/<speaker>_nohash_<n>.wav, _background_noise_/). "
+        "Safe to run twice."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)
@@ -58,7 +61,8 @@ class Command(BaseCommand):
         if "bar" in bar:
             bar["bar"].close()
         self.stdout.write(
-            f"imported {report.imported} clips ({'valid' if validated else 'for review'}), {report.already_present} already present, "
+            f"imported {report.imported} clips ({'valid' if validated else 'for review'}), "
+            f"{report.already_present} already present, "
             f"{report.noise_files} background-noise files, {len(report.bad)} bad files"
         )
         for path, reason in report.bad:

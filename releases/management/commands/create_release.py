@@ -45,6 +45,7 @@ class Command(BaseCommand):
         if release.state == Release.State.FAILED:
             raise CommandError(release.error)
         self.stdout.write(
-            f"release {release.id} {release.state}: {release.archive.name} ({release.archive_bytes} bytes, sha256 {release.archive_sha256})"
+            f"release {release.id} {release.state}: {release.archive.name} "
+            f"({release.archive_bytes} bytes, sha256 {release.archive_sha256})"
         )
         self.stdout.write(json.dumps(release.summary, indent=2))
