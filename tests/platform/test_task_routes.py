@@ -44,3 +44,14 @@ def test_the_routes_send_each_task_to_the_queue_its_setting_names(settings):
 def test_celery_routes_a_task_sent_by_name_alone(name, queue):
     route = current_app.amqp.router.route({}, name, (), {})
     assert route["queue"].name == queue
+
+
+@pytest.mark.django_db
+def test_a_release_build_queued_under_its_old_name_still_runs(campaign_with_speakers):
+    from releases.models import Release
+    from releases.services import release_create
+
+    current_app.loader.import_default_modules()
+    release = release_create(campaign=campaign_with_speakers, name="v1")
+    assert current_app.tasks["exporter.build_release"](release.id) == "succeeded"
+    assert Release.objects.get(id=release.id).archive_sha256
