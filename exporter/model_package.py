@@ -23,7 +23,6 @@ from training.models import TrainingJob
 GOLDEN_CLIPS = 5  # test-split clips whose features and expected int8 outputs ship as golden vectors
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no export time leaks into the bytes
 ZIP_FILE_MODE = 0o100644
-__all__ = ["STAGES", "model_package_filename", "write_model_package"]
 
 
 def model_package_filename(job: TrainingJob) -> str:

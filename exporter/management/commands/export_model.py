@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
 from core.progress import ProgressBar
-from exporter.model_package import STAGES, write_model_package
+from exporter.model_package import write_model_package
+from kws.package import STAGES
 from training.models import TrainingJob
 
 
