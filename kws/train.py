@@ -14,6 +14,14 @@ from kws import architectures, augment, features, silence
 from kws.recognizer import SILENCE_LABEL as SILENCE
 from kws.recognizer import UNKNOWN_LABEL as UNKNOWN
 
+# A small campaign (a few hundred clips) used to get two optimizer steps an epoch at batch 100: too few to
+# learn, and too few for BatchNorm's moving statistics (momentum 0.99) to leave their initial values, so the
+# model scored in inference mode predicted one class. Small training sets get smaller batches, BatchNorm's
+# momentum follows the steps an epoch, and its statistics are measured exactly once training ends.
+MIN_STEPS_PER_EPOCH = 10
+MIN_BATCH_SIZE = 16
+RECALIBRATION_EXAMPLES = 2000
+
 
 @dataclass(frozen=True)
 class TrainParams:
@@ -115,7 +123,10 @@ def train(
     normalization = {"kind": "scalar", "mean": float(plain.mean()), "std": float(plain.std() + 1e-6)}
     x_val = featurize_normalized(validation_set.audio, normalization, feature_params)
     model = architectures.build(params.architecture, feature_params.shape, len(train_set.labels))
-    steps = params.epochs * int(np.ceil(len(train_set.y) / params.batch_size))
+    batch_size = batch_size_for(len(train_set.y), params.batch_size)
+    steps_per_epoch = int(np.ceil(len(train_set.y) / batch_size))
+    batch_norm_momentum_set(model, steps_per_epoch)
+    steps = params.epochs * steps_per_epoch
     schedule = keras.optimizers.schedules.CosineDecay(params.learning_rate, decay_steps=max(1, steps), alpha=0.05)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
@@ -130,7 +141,7 @@ def train(
         fit = model.fit(
             x,
             train_set.y,
-            batch_size=params.batch_size,
+            batch_size=batch_size,
             epochs=1,
             verbose=0,
             shuffle=True,
@@ -140,4 +151,36 @@ def train(
         history.append(record)
         if on_epoch is not None and on_epoch(record) is False:
             break
+    batch_norm_recalibrated(model, x)
     return TrainResult(model=model, labels=train_set.labels, normalization=normalization, history=history)
+
+
+def batch_size_for(examples: int, requested: int) -> int:
+    """The requested batch, made smaller for a small training set so that an epoch has MIN_STEPS_PER_EPOCH steps."""
+    return max(min(requested, MIN_BATCH_SIZE), min(requested, int(np.ceil(examples / MIN_STEPS_PER_EPOCH))))
+
+
+def _batch_norms(model) -> list:
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+def batch_norm_momentum_set(model, steps_per_epoch: int) -> None:
+    """Moving statistics that settle within about two epochs however short an epoch is (0.9 to 0.99)."""
+    for layer in _batch_norms(model):
+        layer.momentum = float(np.clip(1 - 5 / steps_per_epoch, 0.9, 0.99))
+
+
+def batch_norm_recalibrated(model, x: np.ndarray) -> None:
+    """Replace each BatchNorm layer's moving statistics by the exact ones over (up to 2,000 of) the last epoch's
+    inputs, layer by layer in order, so that inference normalizes as training did."""
+    import keras
+
+    x = x[:RECALIBRATION_EXAMPLES]
+    for layer in _batch_norms(model):
+        probe = keras.Model(model.inputs, layer.input)
+        activations = np.concatenate([probe([x[i : i + 256]], training=False).numpy() for i in range(0, len(x), 256)])
+        axes = tuple(range(activations.ndim - 1))
+        layer.moving_mean.assign(activations.mean(axis=axes))
+        layer.moving_variance.assign(activations.var(axis=axes))
