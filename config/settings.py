@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files: the docs work offline
     "core",
     "collector",
     "labeling",
@@ -216,6 +217,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Crowdsourced keyword-spotting datasets and TinyML models.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "JobStateEnum": "training.models.TrainingJob.State",
         "ReleaseStateEnum": "releases.models.Release.State",

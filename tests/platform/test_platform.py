@@ -126,3 +126,18 @@ def test_demo_campaign_has_the_speech_commands_words_and_is_idempotent(demo_camp
     keywords = {(k.text, k.is_filler) for k in demo_campaign.keywords.all()}
     assert keywords == {(w, False) for w in CORE_WORDS} | {(w, True) for w in FILLER_WORDS}
     assert len(CORE_WORDS) == len(FILLER_WORDS) == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_load_everything_from_this_server(client, page):
+    """Swagger UI and Redoc come from drf-spectacular-sidecar's static files: no CDN, so they work offline."""
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get(page).content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+    assert sources and all(src.startswith("/static/") for src in sources), sources
+    assert all(finders.find(src.removeprefix("/static/")) for src in sources)
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()
