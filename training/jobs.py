@@ -11,7 +11,7 @@ import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from collector.models import Campaign, Clip
@@ -80,12 +80,19 @@ def job_launch(
         prepared = prepared.filter(clip_id__in=release_clip_ids(release=release))
     clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
-        raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips yet", code="no_data")
-    splits = set(prepared.values_list("split", flat=True).distinct())
-    missing = [s for s in PreparedClip.Split.values if s not in splits]
-    if missing:
         raise Conflict(
-            f"no clips in the {' and '.join(missing)} split yet: more speakers are needed (splits go by speaker)",
+            f"campaign '{campaign.name}' has no prepared valid clips yet: {_data_state(campaign)}", code="no_data"
+        )
+    speakers = dict(
+        prepared.values("split").annotate(n=Count("clip__contributor", distinct=True)).values_list("split", "n")
+    )
+    missing = [s for s in PreparedClip.Split.values if not speakers.get(s)]
+    if missing:
+        held = ", ".join(f"{speakers.get(s, 0)} in {s}" for s in PreparedClip.Split.values)
+        raise Conflict(
+            f"no clips in the {' and '.join(missing)} split yet: more speakers are needed (splits go by speaker, "
+            f"about 10% of speakers each to validation and testing; speakers now: {held}). "
+            + NEXT_STEP.format(slug=campaign.slug),
             code="no_data",
         )
     train_params = kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed)
@@ -106,6 +113,27 @@ def job_launch(
     )
     transaction.on_commit(lambda: task_enqueue(RUN_JOB_TASK, args=[job.id]))
     return job
+
+
+NEXT_STEP = (
+    "Record at /c/{slug}/speak/ and review at /c/{slug}/listen/, or import a folder in Speech Commands layout: "
+    "python manage.py import_dataset DIR --campaign {slug} --validated"
+)
+
+
+def _data_state(campaign: Campaign) -> str:
+    """What the campaign holds on its way to training, and what to do next."""
+    clips = Clip.objects.filter(campaign=campaign, is_gold=False)
+    pending = clips.filter(status=Clip.Status.PENDING).count()
+    valid = clips.filter(status=Clip.Status.VALID).count()
+    preparing = PreparedClip.objects.filter(
+        clip__campaign=campaign, state__in=[PreparedClip.State.QUEUED, PreparedClip.State.RUNNING]
+    ).count()
+    return (
+        f"clips recorded: {clips.count()}, waiting for review: {pending}, valid: {valid} (still being prepared: "
+        f"{preparing}); training needs valid, prepared clips from speakers in all three splits. "
+        + NEXT_STEP.format(slug=campaign.slug)
+    )
 
 
 def _release_named(campaign: Campaign, name: str) -> Release | None:

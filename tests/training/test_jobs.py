@@ -163,3 +163,29 @@ def test_an_erasure_counts_against_exactly_the_jobs_that_used_the_erased_clips(d
         "ad": 3,
         "none": 1,
     }  # one each, two for the job that used both, added to what was there
+
+
+def test_a_refused_launch_says_what_the_campaign_holds_and_what_to_do_next(tmp_path, demo_campaign):
+    from core.errors import ApplicationError
+    from tests.factories import clip_recorded
+
+    clip_recorded(demo_campaign)  # one take, still waiting for review
+    with pytest.raises(ApplicationError) as refused:
+        jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
+    message = refused.value.message
+    assert "clips recorded: 1, waiting for review: 1, valid: 0 (still being prepared: 0)" in message
+    assert (
+        f"/c/{demo_campaign.slug}/speak/" in message
+        and f"import_dataset DIR --campaign {demo_campaign.slug}" in message
+    )
+
+    synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=2)
+    speakers = {
+        split: PreparedClip.objects.filter(split=split).values("clip__contributor").distinct().count()
+        for split in ("training", "validation", "testing")
+    }
+    with pytest.raises(ApplicationError) as refused:
+        jobs.job_launch(campaign=demo_campaign, keywords=["yes"])
+    held = ", ".join(f"{n} in {split}" for split, n in speakers.items())
+    assert f"speakers now: {held})" in refused.value.message and sum(speakers.values()) == 2
+    assert not TrainingJob.objects.exists()
