@@ -14,6 +14,8 @@ from kws import architectures, augment, features, silence
 from kws.recognizer import SILENCE_LABEL as SILENCE
 from kws.recognizer import UNKNOWN_LABEL as UNKNOWN
 
+DEFAULT_EPOCHS = 30  # what the API, the train command and the training page offer
+
 # A small campaign (a few hundred clips) used to get two optimizer steps an epoch at batch 100: too few to
 # learn, and too few for BatchNorm's moving statistics (momentum 0.99) to leave their initial values, so the
 # model scored in inference mode predicted one class. Small training sets get smaller batches, BatchNorm's
@@ -26,7 +28,7 @@ RECALIBRATION_EXAMPLES = 2000
 @dataclass(frozen=True)
 class TrainParams:
     architecture: str = architectures.DEFAULT_ARCHITECTURE  # a key of architectures.ARCHITECTURES
-    epochs: int = 30
+    epochs: int = DEFAULT_EPOCHS
     batch_size: int = 100
     learning_rate: float = 3e-3  # Adam, decayed by cosine to 5% over the run
     seed: int = 0

@@ -48,7 +48,7 @@ def job_launch(
     campaign: Campaign,
     keywords: list[str],
     architecture: str = architectures.DEFAULT_ARCHITECTURE,
-    epochs: int = 30,
+    epochs: int = kws_train.DEFAULT_EPOCHS,
     seed: int = 0,
     release_name: str = "",
     user=None,

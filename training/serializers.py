@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from kws import architectures
+from kws import train as kws_train
 from training.models import TrainingJob
 
 
@@ -10,7 +11,7 @@ class JobLaunchInput(serializers.Serializer):
     architecture = serializers.ChoiceField(
         choices=list(architectures.ARCHITECTURES), default=architectures.DEFAULT_ARCHITECTURE
     )
-    epochs = serializers.IntegerField(min_value=1, max_value=500, default=30)
+    epochs = serializers.IntegerField(min_value=1, max_value=500, default=kws_train.DEFAULT_EPOCHS)
     seed = serializers.IntegerField(default=0)
     release = serializers.CharField(required=False, allow_blank=True, default="")
 

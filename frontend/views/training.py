@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from collector.models import Campaign, Keyword
 from core.errors import ApplicationError
 from kws import architectures
+from kws import train as kws_train
 from training.jobs import job_retrain
 from training.models import TrainingJob
-
-TRAINING_DEFAULT_EPOCHS = 30
 
 
 @staff_member_required
@@ -25,7 +24,7 @@ def training(request):
         "campaigns": campaigns,
         "campaign_keywords": keywords,
         "architectures": [(arch.name, arch.label) for arch in architectures.ARCHITECTURES.values()],
-        "default_epochs": TRAINING_DEFAULT_EPOCHS,
+        "default_epochs": kws_train.DEFAULT_EPOCHS,
     }
     return render(request, "frontend/training_list.html", context)
 

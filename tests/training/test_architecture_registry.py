@@ -7,7 +7,7 @@ import pytest
 from django.core.management import load_command_class
 
 from kws import architectures
-from kws.train import TrainParams
+from kws.train import DEFAULT_EPOCHS, TrainParams
 from training.jobs import job_launch
 from training.serializers import JobLaunchInput
 
@@ -22,6 +22,8 @@ def test_every_consumer_offers_the_registry_and_its_default():
     arch = next(action for action in parser._actions if action.dest == "arch")
     assert list(arch.choices) == names and arch.default == architectures.DEFAULT_ARCHITECTURE
     assert TrainParams().architecture == architectures.DEFAULT_ARCHITECTURE
+    epochs = next(action for action in parser._actions if action.dest == "epochs")
+    assert JobLaunchInput().fields["epochs"].default == epochs.default == TrainParams().epochs == DEFAULT_EPOCHS
     assert job_launch.__kwdefaults__["architecture"] == architectures.DEFAULT_ARCHITECTURE
 
 

@@ -6,6 +6,7 @@ from collector.selectors import campaign_by_slug_or_name
 from core.errors import ApplicationError
 from core.progress import ProgressBar, follow
 from kws import architectures
+from kws import train as kws_train
 from training.jobs import job_launch
 from training.models import TrainingJob
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--arch", default=architectures.DEFAULT_ARCHITECTURE, choices=list(architectures.ARCHITECTURES)
         )
-        parser.add_argument("--epochs", type=int, default=30)
+        parser.add_argument("--epochs", type=int, default=kws_train.DEFAULT_EPOCHS)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
             "--release", default="", help="train on this dataset release's clips (default: every prepared valid clip)"
