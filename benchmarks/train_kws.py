@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 CORE = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
 FILLERS = ["bed", "bird", "cat", "dog", "happy", "house", "marvin", "sheila", "tree", "wow"]
-NOISES = ["white", "pink", "brown", "hum"]
 ACCENT_LABELS = {
     "en-us": "American",
-    "en-gb": "British",
+    "en": "British",
     "en-gb-scotland": "Scottish",
     "en-gb-x-rp": "British",
     "en-gb-x-gbclan": "British",
@@ -45,18 +44,12 @@ def _speaker_takes(job: tuple) -> int:
 
     speaker, takes, root, seed = job
     rng = np.random.default_rng(seed)
-    beds = {kind: synthetic.noise(kind, 5, rng) for kind in NOISES}
+    beds = synthetic.noise_beds(rng)
     for word in CORE + FILLERS:
         folder = Path(root) / word
         folder.mkdir(parents=True, exist_ok=True)
         for n in range(takes):
-            noisy = rng.random() < 0.5
-            clip = synthetic.place(
-                synthetic.say(word, speaker, rng),
-                rng,
-                noise_bed=beds[NOISES[rng.integers(4)]] if noisy else None,
-                snr_db=float(rng.uniform(5, 25)) if noisy else None,
-            )
+            clip = synthetic.take(word, speaker, rng, beds=beds)
             (folder / f"{speaker.id}_nohash_{n}.wav").write_bytes(wav_bytes(clip))
     return takes * len(CORE + FILLERS)
 
@@ -70,7 +63,7 @@ def make_corpus(root: Path, n_speakers: int, takes: int) -> list:
         pool.map(_speaker_takes, [(s, takes, str(root), i) for i, s in enumerate(voices)])
     (root / "_background_noise_").mkdir(exist_ok=True)
     rng = np.random.default_rng(99)
-    for kind in NOISES:
+    for kind in synthetic.NOISES:
         (root / "_background_noise_" / f"{kind}.wav").write_bytes(wav_bytes(synthetic.noise(kind, 30, rng)))
     return voices
 

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -26,6 +27,11 @@ class Campaign(models.Model):
     )
     target_clips_per_keyword = models.PositiveIntegerField(default=1000)
     vote_cap = models.PositiveSmallIntegerField(default=4, help_text="Votes after which a tie is decided as 'other'.")
+    accuracy_floor = models.FloatField(
+        default=0.75,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Quality gate: a model's int8 test accuracy must reach this (0..1) before it is offered.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -151,7 +157,13 @@ class Clip(models.Model):
     source = models.CharField(
         max_length=100,
         default="chorus",
-        help_text="Where the clip comes from: 'chorus' (recorded here) or an imported dataset.",
+        help_text="Where the clip comes from: 'chorus' (recorded here), an imported dataset, or 'synthetic:<engine>'.",
+    )
+    synthetic = models.BooleanField(
+        default=False, help_text="Made by a speech synthesizer: a voice descriptor instead of a person."
+    )
+    voice = models.CharField(
+        max_length=200, blank=True, help_text="A synthetic clip's voice: engine voice, pitch, speed and warp."
     )
     source_path = models.CharField(
         max_length=300, blank=True, help_text="Path in the imported dataset, for provenance."

@@ -1,12 +1,17 @@
-"""Model packages API: staff, and accounts that accepted the dataset terms, download a job's package."""
+"""Published models and their packages: anyone lists them; staff, and accounts that accepted the dataset terms,
+download a package."""
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
 from core.serializers import ErrorOutput
 from exporter import downloads
+from exporter.serializers import PublishedModelOutput
 from training.models import TrainingJob
+from training.publishing import published_models
 
 
 class ModelPackageApi(APIView):
@@ -25,3 +30,22 @@ class ModelPackageApi(APIView):
         if job is None:
             raise NotFound(f"no training job {job_id}")
         return downloads.model_package_download(user=request.user, job=job)
+
+
+class ModelListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=PublishedModelOutput(many=True))
+    def get(self, request):
+        return Response(PublishedModelOutput(published_models(), many=True).data)
+
+
+class ModelDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: PublishedModelOutput, 404: ErrorOutput})
+    def get(self, request, model_id):
+        job = published_models().filter(id=model_id).first()
+        if job is None:
+            raise NotFound(f"no published model {model_id}: published models are listed at /api/models/")
+        return Response(PublishedModelOutput(job).data)

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse
 
+from core.errors import NotFound
 from exporter.model_package import model_package_filename, write_model_package
 from exporter.models import PackageDownload
 from releases.downloads import Withdrawn, check_may_download
@@ -15,8 +16,11 @@ from training.models import TrainingJob
 
 
 def model_package_download(*, user, job: TrainingJob) -> FileResponse:
-    """Staff may always fetch a package; others need the terms, and no package of a model trained on withdrawn data."""
+    """Staff may fetch any finished job's package (one that failed its quality check comes marked so). Others
+    need the terms and a published model, not trained on withdrawn data."""
     if not user.is_staff:
+        if job.published_at is None or job.state != TrainingJob.State.SUCCEEDED:
+            raise NotFound(f"no published model {job.id}: published models are listed at /models/")
         check_may_download(user=user)
         if job.trained_on_withdrawn_data:
             hint = (

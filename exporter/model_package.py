@@ -26,7 +26,8 @@ ZIP_FILE_MODE = 0o100644
 
 
 def model_package_filename(job: TrainingJob) -> str:
-    return f"chorus-{job.campaign.slug}-job-{job.id}-model.zip"
+    marked = "-FAILED-QUALITY-CHECK" if job.state == TrainingJob.State.FAILED_QUALITY else ""
+    return f"chorus-{job.campaign.slug}-job-{job.id}-model{marked}.zip"
 
 
 def write_model_package(
@@ -34,11 +35,12 @@ def write_model_package(
 ) -> list[str]:
     """Write the job's model package to a binary file object and return its entry names, in zip order.
 
-    `on_progress(done, total)` is called after each of the STAGES. Refuses (Conflict) a job that has not succeeded.
+    `on_progress(done, total)` is called after each of the STAGES. Refuses (Conflict) a job without a model; one
+    that failed its quality check is exported marked so (who may fetch it is exporter.downloads' business).
     """
-    if job.state != TrainingJob.State.SUCCEEDED:
+    if not job.finished_with_model:
         raise Conflict(
-            f"training job {job.id} is {job.state}: only a succeeded job has a model to export",
+            f"training job {job.id} is {job.state}: only a finished job has a model to export",
             code="job_not_succeeded",
         )
     report = on_progress or (lambda done, total: None)
@@ -55,7 +57,7 @@ def write_model_package(
 
 def job_artefacts(job: TrainingJob) -> PackageArtefacts:
     """What the job left in storage and in its row, ready for kws.package."""
-    warning = withdrawn_warning(job)
+    warning = quality_warning(job) + withdrawn_warning(job)
     readme = render_to_string(
         "exporter/package_README.md",
         {
@@ -88,6 +90,17 @@ def _stored(job: TrainingJob, field: str) -> bytes:
         raise Conflict(f"training job {job.id} has no stored {field}", code="missing_artifact")
     with file.open("rb") as f:
         return f.read()
+
+
+def quality_warning(job: TrainingJob) -> str:
+    """The paragraph heading the README and model card of a model that failed its quality gates ('' if passed)."""
+    if job.state != TrainingJob.State.FAILED_QUALITY:
+        return ""
+    reasons = "; ".join(job.quality_gate.get("reasons", [])) or "see metrics.json"
+    return (
+        f"> **FAILED QUALITY CHECK: not for use.** {reasons}. Staff may study this package; it is not offered "
+        "to developers.\n\n"
+    )
 
 
 def withdrawn_warning(job: TrainingJob) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from frontend.views import packages, releases, review, training, volunteer
+from frontend.views import models, packages, releases, review, training, volunteer
 
 urlpatterns = [
     path("", volunteer.home, name="home"),
@@ -21,6 +21,10 @@ urlpatterns = [
     path("training/jobs/<int:job_id>/", training.training_job, name="training-job"),
     path("training/jobs/<int:job_id>/retrain", training.training_job_retrain, name="training-job-retrain"),
     path("training/jobs/<int:job_id>/package.zip", packages.model_package, name="model-package"),
+    path("training/jobs/<int:job_id>/publish", models.model_publish, name="training-job-publish"),
+    path("models/", models.model_list, name="models"),
+    path("models/<int:model_id>/", models.model_detail, name="model"),
+    path("models/<int:job_id>/package.zip", packages.model_package, name="published-model-package"),
     path("accounts/signup/", releases.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -24,6 +24,7 @@ from kws.recognizer import SILENCE_LABEL, UNKNOWN_LABEL, RecognizerParams
 
 FIRMWARE_DIR = Path(__file__).resolve().parent.parent / "firmware"
 SKETCH_NAME = "chorus_kws"
+TARGET_BOARDS = ("Arduino Nano 33 BLE Sense (nRF52840, 256 KB RAM, 1 MB flash)",)  # what the sketch is written for
 # The portable core is every .c and .h in firmware/src, the same files firmware/Makefile builds ($(wildcard src/*.c)):
 # the folder is the one list of them.
 CORE_FILES = tuple(sorted(path.name for path in (FIRMWARE_DIR / "src").glob("*.[ch]")))

@@ -5,16 +5,15 @@ vocal-tract warp (resampling), so the test split's speakers are new voices, not 
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 import soxr
 
-ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029"]
+from kws import espeak
+
+# Voice names as espeak-ng files them ("en" is British English).
+ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029"]
 VARIANTS = [
     "m1",
     "m2",
@@ -59,6 +58,11 @@ class Speaker:
     warp: float  # playback-rate factor: shifts pitch and formants together, like a longer or shorter vocal tract
 
     @property
+    def descriptor(self) -> str:
+        """What makes this voice, in words: stored with each clip instead of a person."""
+        return f"{self.accent}+{self.variant} pitch {self.pitch} speed {self.speed} warp {self.warp:.2f}"
+
+    @property
     def gender(self) -> str:
         return "female" if self.variant.startswith("f") or self.variant in {"Alex", "aunty", "linda"} else "male"
 
@@ -84,25 +88,7 @@ def say(word: str, speaker: Speaker, rng: np.random.Generator) -> np.ndarray:
     """One take of `word`: the speaker's voice with a little take-to-take jitter, at 16 kHz."""
     pitch = int(np.clip(speaker.pitch + rng.integers(-6, 7), 0, 99))
     speed = int(speaker.speed + rng.integers(-15, 16))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "w.wav"
-        subprocess.run(
-            [
-                "espeak-ng",
-                "-v",
-                f"{speaker.accent}+{speaker.variant}",
-                "-p",
-                str(pitch),
-                "-s",
-                str(speed),
-                "-w",
-                str(path),
-                word,
-            ],
-            check=True,
-            capture_output=True,
-        )
-        audio, rate = sf.read(path, dtype="float32")
+    audio, rate = espeak.say(word, voice=f"{speaker.accent}+{speaker.variant}", pitch=pitch, speed=speed)
     return soxr.resample(audio, rate * speaker.warp, SAMPLE_RATE).astype(np.float32)
 
 
@@ -139,3 +125,30 @@ def place(
         bed = bed * np.sqrt(speech_power / (np.mean(bed**2) + 1e-12) / 10 ** (snr_db / 10))
         clip = clip + bed
     return np.clip(clip, -1, 1)
+
+
+NOISES = ("white", "pink", "brown", "hum")
+
+
+def take(
+    word: str,
+    speaker: Speaker,
+    rng: np.random.Generator,
+    *,
+    beds: list[np.ndarray],
+    noisy_share: float = 0.5,
+    snr_db: tuple[float, float] = (5.0, 25.0),
+) -> np.ndarray:
+    """One 1 s clip of `word` by `speaker`: over one of `beds` at an SNR drawn from `snr_db` for `noisy_share`
+    of takes, clean otherwise. The one recipe benchmarks, tests and the `synthesize` command share."""
+    noisy = bool(beds) and rng.random() < noisy_share
+    return place(
+        say(word, speaker, rng),
+        rng,
+        noise_bed=beds[int(rng.integers(len(beds)))] if noisy else None,
+        snr_db=float(rng.uniform(*snr_db)) if noisy else None,
+    )
+
+
+def noise_beds(rng: np.random.Generator, seconds: float = 5.0) -> list[np.ndarray]:
+    return [noise(kind, seconds, rng) for kind in NOISES]

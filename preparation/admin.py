@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin
 
+from collector.admin import CampaignAdmin
+from collector.synthesis import DEFAULT_VOICES
 from core.errors import ApplicationError
+from core.task_queue import task_enqueue
 from preparation.models import BackgroundNoise, PreparedClip
 from preparation.noise import background_noise_add, background_noise_decoded
 from preparation.services import preparation_requeue
+from preparation.synthesis import SYNTHESIZE_TASK
 
 
 @admin.register(PreparedClip)
@@ -74,3 +78,19 @@ class BackgroundNoiseAdmin(admin.ModelAdmin):
         )
         for field in BackgroundNoise._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))
+
+
+@admin.action(description=f"Synthesize starter voices ({DEFAULT_VOICES} espeak-ng voices, every keyword)")
+def synthesize_starter_voices(modeladmin, request, queryset):
+    for campaign in queryset:
+        task_enqueue(SYNTHESIZE_TASK, args=[campaign.id, DEFAULT_VOICES])
+    names = ", ".join(c.name for c in queryset)
+    modeladmin.message_user(
+        request,
+        f"Synthesizing {DEFAULT_VOICES} voices for {names} in the background; the clips are valid at once and "
+        "show in the clip list (source synthetic:espeak-ng) as they are made.",
+    )
+
+
+# The action belongs to this stage (it also adds noise beds), so it is added to the campaign admin from here.
+CampaignAdmin.actions = [*(CampaignAdmin.actions or []), synthesize_starter_voices]

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from core.errors import ApplicationError
-from kws import features
+from kws import features, synthetic
 from kws.audio import AudioRejected, decode_any, encode_wav
 from preparation.models import BackgroundNoise
 
@@ -38,3 +38,19 @@ def background_noise_add(*, campaign, name: str, data: bytes, skip_existing: boo
     except BaseException:
         default_storage.delete(stored)
         raise
+
+
+SYNTHETIC_NOISE_SECONDS = 30
+
+
+def synthetic_noise_ensure(*, campaign) -> int:
+    """White, pink, brown noise and mains hum for a campaign that has no recordings of its rooms yet, so that
+    training on synthetic voices has silence to cut. Returns how many were added."""
+    if BackgroundNoise.objects.filter(campaign=campaign).exists():
+        return 0
+    rng = np.random.default_rng(0)
+    added = 0
+    for kind in synthetic.NOISES:
+        bed = synthetic.noise(kind, SYNTHETIC_NOISE_SECONDS, rng) * 0.3
+        added += background_noise_add(campaign=campaign, name=f"synthetic-{kind}.wav", data=encode_wav(bed)) is not None
+    return added

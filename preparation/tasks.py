@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError
 
-from preparation import services
+from collector.models import Campaign
+from preparation import services, synthesis
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, TimeoutError)
@@ -35,3 +36,15 @@ def prepare_batch(self) -> dict:
 def _take_over_unfinished_work(sender=None, **kwargs) -> None:
     """A starting worker picks up what dead workers left queued or half-done."""
     prepare_batch.apply_async()
+
+
+@shared_task(name=synthesis.SYNTHESIZE_TASK)
+def synthesize(campaign_id: int, voices: int) -> dict:
+    """The admin's "synthesize starter voices" action, off the request."""
+    campaign = Campaign.objects.get(id=campaign_id)
+    report, beds = synthesis.starter_voices_add(
+        campaign=campaign,
+        voices=voices,
+        progress=lambda done, total: logger.info("synthesizing %s: voice %d of %d", campaign.slug, done, total),
+    )
+    return {"created": report.created, "already_present": report.already_present, "noise_beds": beds}

@@ -42,6 +42,8 @@ MANIFEST_COLUMNS = [
     "sha256",
     "licence",
     "consent_version",
+    "source",
+    "voice",
 ]
 DECIDED_COLUMNS = [
     "keyword",
@@ -214,6 +216,8 @@ def _write_clips(rows, tar, published, facts, tables, progress) -> int:
                 row.file_sha256,
                 clip.licence,
                 clip.consent_version,
+                clip.source,
+                clip.voice,
             ],
         )
         if row.split in ("validation", "testing"):
@@ -226,6 +230,7 @@ def _write_clips(rows, tar, published, facts, tables, progress) -> int:
             consent_version=clip.consent_version,
             licence=clip.licence,
             source=clip.source,
+            voice=clip.voice if clip.synthetic else None,
         )
         done += 1
         progress(done)

@@ -10,6 +10,8 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from collector.synthesis import synthetic_share_sentence
+
 SPLITS = ("training", "validation", "testing")
 DEMOGRAPHIC_FIELDS = ("age", "gender", "accent")
 NOT_GIVEN = "not given"
@@ -39,6 +41,8 @@ class ReleaseFacts:
     consent_versions: Counter = field(default_factory=Counter)
     licences: Counter = field(default_factory=Counter)
     sources: Counter = field(default_factory=Counter)
+    synthetic_voices: dict = field(default_factory=lambda: defaultdict(set))  # source -> voice descriptors
+    synthetic_clips: int = 0
     other: int = 0
     invalidated: int = 0
     deletions: int = 0
@@ -54,6 +58,7 @@ class ReleaseFacts:
         consent_version: str,
         licence: str,
         source: str,
+        voice: str | None = None,
     ) -> None:
         self.clips[keyword, split] += 1
         self.speakers[split].add(speaker)
@@ -67,6 +72,9 @@ class ReleaseFacts:
         self.consent_versions[consent_version] += 1
         self.licences[licence] += 1
         self.sources[source] += 1
+        if voice is not None:
+            self.synthetic_clips += 1
+            self.synthetic_voices[source].add(voice)
 
     @property
     def total_clips(self) -> int:
@@ -119,6 +127,13 @@ def render(facts: ReleaseFacts) -> str:
         )
     )
     w(_table(["", *SPLITS], [["speakers", *(len(facts.speakers.get(s, ())) for s in SPLITS)]]))
+    w(
+        "\n"
+        + synthetic_share_sentence(
+            total=facts.total_clips, synthetic=facts.synthetic_clips, voices_by_source=facts.synthetic_voices
+        )
+        + " Synthetic voices are in the testing split only when the release holds no recorded voice.\n"
+    )
     for name in DEMOGRAPHIC_FIELDS:
         values = sorted({v for (f, v, _s) in facts.groups if f == name}, key=lambda v: (v == NOT_GIVEN, v))
         w(f"\nBy {name} (speakers / clips; groups under 5 speakers are published as '{NOT_GIVEN}'):\n")
@@ -163,7 +178,8 @@ def render(facts: ReleaseFacts) -> str:
         "Demographics were optional. Sources: "
         + ", ".join(f"{s} ({n})" for s, n in sorted(facts.sources.items()))
         + ". "
-        "Each clip was accepted by reviewers: at least 2 votes and a strict majority for valid.\n"
+        "Each recorded clip was accepted by reviewers: at least 2 votes and a strict majority for valid; "
+        "imported clips came validated from their dataset, and synthetic clips need no review.\n"
     )
 
     w("## Preprocessing\n")

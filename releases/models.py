@@ -16,6 +16,7 @@ class Release(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="releases")
     name = models.CharField(max_length=64, help_text="Version name, e.g. v1. Unique per campaign.")
     licence = models.CharField(max_length=64, help_text="SPDX id the release is published under.")
+    include_synthetic = models.BooleanField(default=True, help_text="Holds the campaign's synthetic clips too.")
     previous = models.ForeignKey(
         "self",
         null=True,

@@ -12,6 +12,7 @@ from core.errors import ApplicationError, Conflict
 from core.pseudonyms import speaker_hash
 from core.task_queue import task_enqueue
 from preparation.models import BackgroundNoise, PreparedClip
+from preparation.splits import split_used
 from releases.models import Release, ReleaseClip
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -38,16 +39,18 @@ def release_licence_checked(*, licence: str, campaign: Campaign) -> str:
     return licence
 
 
-def _releasable(campaign: Campaign):
-    return Clip.objects.filter(
+def _releasable(campaign: Campaign, *, include_synthetic: bool = True):
+    clips = Clip.objects.filter(
         campaign=campaign, status=Clip.Status.VALID, preparation__state=PreparedClip.State.DONE
     ).exclude(preparation__cleaned_audio="")
+    return clips if include_synthetic else clips.filter(synthetic=False)
 
 
-def release_data_check(*, campaign: Campaign) -> None:
+def release_data_check(*, campaign: Campaign, include_synthetic: bool = True) -> None:
     """A release needs at least one prepared valid clip."""
-    if not _releasable(campaign).exists():
-        raise Conflict(f"campaign '{campaign.name}' has no prepared valid clips to release yet", code="no_data")
+    if not _releasable(campaign, include_synthetic=include_synthetic).exists():
+        kind = "prepared valid" if include_synthetic else "prepared valid recorded (not synthetic)"
+        raise Conflict(f"campaign '{campaign.name}' has no {kind} clips to release yet", code="no_data")
 
 
 def release_name_free_check(*, campaign: Campaign, name: str) -> None:
@@ -63,18 +66,25 @@ def _name_taken(campaign: Campaign, name: str) -> Conflict:
     )
 
 
-def release_create(*, campaign: Campaign, name: str, licence: str = "", user=None) -> Release:
-    """Freeze the campaign's decided clips now; the archive is built by a worker (queued on commit)."""
+def release_create(
+    *, campaign: Campaign, name: str, licence: str = "", include_synthetic: bool = True, user=None
+) -> Release:
+    """Freeze the campaign's decided clips now (synthetic ones unless left out); a worker builds the archive."""
     name = release_name_checked(name=name)
     licence = release_licence_checked(licence=licence, campaign=campaign)
-    release_data_check(campaign=campaign)
+    release_data_check(campaign=campaign, include_synthetic=include_synthetic)
     try:
         with transaction.atomic():
             previous = campaign.releases.filter(state=Release.State.SUCCEEDED).order_by("-created_at").first()
             release = Release.objects.create(
-                campaign=campaign, name=name, licence=licence, previous=previous, created_by=user
+                campaign=campaign,
+                name=name,
+                licence=licence,
+                previous=previous,
+                include_synthetic=include_synthetic,
+                created_by=user,
             )
-            _freeze(release, _releasable(campaign))
+            _freeze(release, _releasable(campaign, include_synthetic=include_synthetic))
             transaction.on_commit(lambda: task_enqueue(BUILD_RELEASE_TASK, args=[release.id]))
     except IntegrityError:
         raise _name_taken(campaign, name) from None
@@ -100,6 +110,7 @@ def _freeze(release: Release, valid) -> None:
 
     batch: list[ReleaseClip] = []
     frozen = 0
+    has_recorded_voices = valid.filter(synthetic=False).exists()
 
     def add(row: ReleaseClip) -> None:  # written in batches: memory stays flat however large the campaign
         nonlocal frozen
@@ -109,9 +120,9 @@ def _freeze(release: Release, valid) -> None:
             ReleaseClip.objects.bulk_create(batch)
             batch.clear()
 
-    for clip_id, sha, contributor_id, keyword, split in (
+    for clip_id, sha, contributor_id, keyword, split, synthetic in (
         valid.order_by("created_at", "id")
-        .values_list("id", "sha256", "contributor_id", "keyword__text", "preparation__split")
+        .values_list("id", "sha256", "contributor_id", "keyword__text", "preparation__split", "synthetic")
         .iterator()
     ):
         speaker = speaker_of(contributor_id)
@@ -128,7 +139,7 @@ def _freeze(release: Release, valid) -> None:
                 speaker_hash=speaker,
                 keyword=keyword,
                 kind=ReleaseClip.Kind.VALID,
-                split=split,
+                split=split_used(split, synthetic=synthetic, has_recorded_voices=has_recorded_voices),
                 path=path,
             )
         )

@@ -51,7 +51,9 @@ def require_chromium() -> str:
 
 
 def require_espeak() -> None:
-    require(
-        shutil.which("espeak-ng") is not None,
-        "this test needs espeak-ng to synthesize speech (apt-get install espeak-ng)",
-    )
+    from kws import espeak
+
+    try:
+        espeak.engine()
+    except espeak.EspeakMissing as exc:
+        require(False, f"this test needs espeak-ng to synthesize speech: {exc}")

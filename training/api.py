@@ -12,7 +12,7 @@ from collector.selectors import campaign_get
 from core.errors import NotFound
 from core.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
-from training import jobs, serializers
+from training import jobs, publishing, serializers
 from training.models import TrainingJob
 
 
@@ -46,6 +46,7 @@ class JobListApi(AdminAPIView):
             epochs=data.validated_data["epochs"],
             seed=data.validated_data["seed"],
             release_name=data.validated_data["release"],
+            include_synthetic=data.validated_data["include_synthetic"],
             user=request.user,
         )
         return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)
@@ -84,3 +85,15 @@ class JobRetrainApi(AdminAPIView):
             job_id=self.job(job_id).id, release_name=data.validated_data["release"], user=request.user
         )
         return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)
+
+
+class JobPublishApi(AdminAPIView):
+    @extend_schema(request=None, responses={200: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput})
+    def post(self, request, job_id):
+        """Put the model on the public Models page (only a passing job, not trained on withdrawn data)."""
+        return Response(serializers.JobOutput(publishing.model_publish(job=self.job(job_id), user=request.user)).data)
+
+    @extend_schema(request=None, responses={200: serializers.JobOutput, 404: ErrorOutput})
+    def delete(self, request, job_id):
+        """Take the model off the Models page."""
+        return Response(serializers.JobOutput(publishing.model_unpublish(job=self.job(job_id))).data)

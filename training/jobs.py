@@ -11,10 +11,11 @@ import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from collector.models import Campaign, Clip
+from collector.synthesis import synthetic_share_sentence
 from config.env import BASE_DIR
 from core.errors import ApplicationError, Conflict
 from core.stored_audio import stored_audio_load
@@ -22,10 +23,12 @@ from core.task_queue import task_enqueue
 from kws import architectures, c_array, evaluation, features, quantize
 from kws import train as kws_train
 from preparation.models import BackgroundNoise, PreparedClip
+from preparation.splits import split_used
 from releases.models import Release
 from releases.selectors import latest_clean_release, release_clip_ids, releases_for
 from training.model_card import model_card
 from training.models import TrainingJob
+from training.quality_gates import quality_gate
 
 REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
 RUN_JOB_TASK = "training.run_job"
@@ -51,11 +54,12 @@ def job_launch(
     epochs: int = kws_train.DEFAULT_EPOCHS,
     seed: int = 0,
     release_name: str = "",
+    include_synthetic: bool = True,
     user=None,
     retrained_from: TrainingJob | None = None,
 ) -> TrainingJob:
     """Freeze the clips and queue the job on the `training` queue: the named release's clips (still valid and
-    prepared), else every prepared, valid clip of the campaign."""
+    prepared), else every prepared, valid clip of the campaign; synthetic clips unless left out."""
     keywords = [k.strip() for k in keywords if k.strip()]
     if not keywords:
         raise ApplicationError("name at least one keyword to train", code="bad_value")
@@ -78,14 +82,13 @@ def job_launch(
     release = _release_named(campaign, release_name)
     if release is not None:
         prepared = prepared.filter(clip_id__in=release_clip_ids(release=release))
+    if not include_synthetic:
+        prepared = prepared.filter(clip__synthetic=False)
     clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
-        raise Conflict(
-            f"campaign '{campaign.name}' has no prepared valid clips yet: {_data_state(campaign)}", code="no_data"
-        )
-    speakers = dict(
-        prepared.values("split").annotate(n=Count("clip__contributor", distinct=True)).values_list("split", "n")
-    )
+        kind = "prepared valid" if include_synthetic else "prepared valid recorded (not synthetic)"
+        raise Conflict(f"campaign '{campaign.name}' has no {kind} clips yet: {_data_state(campaign)}", code="no_data")
+    speakers = speakers_per_split(prepared)
     missing = [s for s in PreparedClip.Split.values if not speakers.get(s)]
     if missing:
         held = ", ".join(f"{speakers.get(s, 0)} in {s}" for s in PreparedClip.Split.values)
@@ -104,6 +107,7 @@ def job_launch(
         seed=seed,
         train_params=train_params.as_dict(),
         release_name=release_name,
+        include_synthetic=include_synthetic,
         clip_ids=clip_ids,
         feature_params=params.as_dict(),
         feature_params_hash=params.hash,
@@ -115,9 +119,22 @@ def job_launch(
     return job
 
 
+def speakers_per_split(prepared) -> dict[str, int]:
+    """Distinct speakers per split as training will use them (synthetic voices test only without recorded ones)."""
+    has_recorded = prepared.filter(clip__synthetic=False).exists()
+    speakers: dict[str, set] = {}
+    for split, synthetic, contributor in (
+        prepared.values_list("split", "clip__synthetic", "clip__contributor_id").distinct().iterator()
+    ):
+        used = split_used(split, synthetic=synthetic, has_recorded_voices=has_recorded)
+        speakers.setdefault(used, set()).add(contributor)
+    return {split: len(ids) for split, ids in speakers.items()}
+
+
 NEXT_STEP = (
-    "Record at /c/{slug}/speak/ and review at /c/{slug}/listen/, or import a folder in Speech Commands layout: "
-    "python manage.py import_dataset DIR --campaign {slug} --validated"
+    "Record at /c/{slug}/speak/ and review at /c/{slug}/listen/, synthesize starter voices "
+    "(python manage.py synthesize --campaign {slug}, or the campaign admin's action), or import a folder in "
+    "Speech Commands layout: python manage.py import_dataset DIR --campaign {slug} --validated"
 )
 
 
@@ -178,6 +195,7 @@ def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJo
         epochs=job.epochs,
         seed=job.seed,
         release_name=release.name,
+        include_synthetic=job.include_synthetic,
         user=user,
         retrained_from=job,
     )
@@ -213,25 +231,39 @@ def job_cancel(*, job_id: int) -> TrainingJob:
 GROUP_FIELDS = ("accent", "gender", "age_bracket")
 
 
-def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dict, dict]:
-    """Per split: (audio, words), and the speakers' demographic groups of each clip (for per-group accuracy)."""
+def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dict, dict, dict]:
+    """Per split: (audio, words), the speakers' demographic groups of each clip (for per-group accuracy), and
+    the number of speakers."""
     rows = (
         PreparedClip.objects.filter(clip_id__in=job.clip_ids)
         .select_related("clip__keyword", "clip__contributor__demographics")
         .order_by("clip_id")
     )
+    has_recorded = rows.filter(clip__synthetic=False).exists()
     splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}
     groups: dict[str, list[dict]] = {name: [] for name in splits}
+    speakers: dict[str, set] = {name: set() for name in splits}
     for row in rows.iterator(chunk_size=1000):
-        audio, words = splits[row.split]
+        split = split_used(row.split, synthetic=row.clip.synthetic, has_recorded_voices=has_recorded)
+        audio, words = splits[split]
         audio.append(features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], params))
         words.append(row.clip.keyword.text)
         demographics = getattr(row.clip.contributor, "demographics", None)
-        groups[row.split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
+        groups[split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
+        speakers[split].add(row.clip.contributor_id)
     arrays = {
         name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()
     }
-    return arrays, groups
+    return arrays, groups, {name: len(ids) for name, ids in speakers.items()}
+
+
+def _synthetic_share(job: TrainingJob) -> str:
+    voices: dict[str, set[str]] = {}
+    synthetic = 0
+    for source, voice in Clip.objects.filter(id__in=job.clip_ids, synthetic=True).values_list("source", "voice"):
+        voices.setdefault(source, set()).add(voice)
+        synthetic += 1
+    return synthetic_share_sentence(total=len(job.clip_ids), synthetic=synthetic, voices_by_source=voices)
 
 
 def job_run(*, job_id: int) -> TrainingJob | None:
@@ -255,7 +287,7 @@ def _run(job: TrainingJob) -> TrainingJob:
     train_params = kws_train.TrainParams(**job.train_params)
     rng = np.random.default_rng(train_params.seed)
     noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
-    splits, groups = _split_arrays(job, params)
+    splits, groups, speakers = _split_arrays(job, params)
     make = lambda name: kws_train.examples(
         *splits[name],
         job.keywords,
@@ -281,7 +313,13 @@ def _run(job: TrainingJob) -> TrainingJob:
         return TrainingJob.objects.get(id=job.id)
     test_groups = [groups["testing"][i] if i >= 0 else {} for i in test_set.source]
     return _quantize_and_evaluate(
-        job=job, result=result, train_set=train_set, test_set=test_set, test_groups=test_groups, noises=noises
+        job=job,
+        result=result,
+        train_set=train_set,
+        test_set=test_set,
+        test_groups=test_groups,
+        test_speakers=speakers["testing"],
+        noises=noises,
     )
 
 
@@ -292,6 +330,7 @@ def _quantize_and_evaluate(
     train_set: kws_train.Examples,
     test_set: kws_train.Examples,
     test_groups: list[dict],
+    test_speakers: int,
     noises: list[np.ndarray],
 ) -> TrainingJob:
     params = job.features
@@ -329,6 +368,12 @@ def _quantize_and_evaluate(
             seed=job.seed,
         ),
     }
+    metrics["quality_gate"] = quality_gate(
+        int8_accuracy=metrics["int8_tflm_top1"],
+        y_test=test_set.y,
+        floor=job.campaign.accuracy_floor,
+        test_speakers=test_speakers,
+    )
     names = {}
     with tempfile.TemporaryDirectory() as tmp:
         keras_path = Path(tmp) / "model.keras"
@@ -340,8 +385,9 @@ def _quantize_and_evaluate(
             ("model_c_array", "model_data.cc", c_array.model_source(int8_bytes).encode()),
         ):
             names[field] = default_storage.save(f"models/job-{job.id}/{filename}", ContentFile(data))
+    passed = metrics["quality_gate"]["passed"]
     TrainingJob.objects.filter(id=job.id).update(
-        state=TrainingJob.State.SUCCEEDED,
+        state=TrainingJob.State.SUCCEEDED if passed else TrainingJob.State.FAILED_QUALITY,
         finished_at=timezone.now(),
         labels=result.labels,
         normalization=result.normalization,
@@ -352,5 +398,5 @@ def _quantize_and_evaluate(
         **names,
     )
     job = TrainingJob.objects.get(id=job.id)
-    TrainingJob.objects.filter(id=job.id).update(model_card=model_card(job))
+    TrainingJob.objects.filter(id=job.id).update(model_card=model_card(job, synthetic_share=_synthetic_share(job)))
     return TrainingJob.objects.get(id=job.id)

@@ -7,9 +7,10 @@ def _fmt(value) -> str:
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def model_card(job) -> str:
-    """A markdown model card: lineage, metrics, per-group results, known limits."""
+def model_card(job, *, synthetic_share: str = "") -> str:
+    """A markdown model card: lineage, metrics, quality gates, per-group results, known limits."""
     m = job.metrics
+    gate = m.get("quality_gate", {})
     lines = [
         f"# Model card: training job {job.id}",
         "",
@@ -28,6 +29,14 @@ def model_card(job) -> str:
         f"- {len(job.clip_ids)} clips frozen at launch; release: {job.release_name or 'none'}; "
         f"code version {job.code_version}",
         "- Splits by hashed speaker id (10% validation, 10% test): test speakers never appear in training.",
+        *([f"- {synthetic_share}"] if synthetic_share else []),
+        "",
+        "## Quality gates",
+        f"- Verdict: {'passed' if gate.get('passed') else 'FAILED: ' + '; '.join(gate.get('reasons', []))}",
+        f"- Majority-class baseline {_fmt(gate.get('majority_baseline'))}; required margin over it "
+        f"{_fmt(gate.get('margin'))}; campaign floor {_fmt(gate.get('floor'))}; "
+        f"test speakers {_fmt(gate.get('test_speakers'))}",
+        *[f"- Warning: {w}" for w in gate.get("warnings", [])],
         "",
         "## Results on the test split",
         f"- Top-1: float {_fmt(m.get('float_top1'))}, int8 TFLite {_fmt(m.get('int8_tflite_top1'))}, "

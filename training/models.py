@@ -11,6 +11,7 @@ class TrainingJob(models.Model):
         QUEUED = "queued"
         RUNNING = "running"
         SUCCEEDED = "succeeded"
+        FAILED_QUALITY = "failed_quality", "Finished - failed quality check"
         FAILED = "failed"
         CANCELLED = "cancelled"
 
@@ -21,6 +22,7 @@ class TrainingJob(models.Model):
     seed = models.IntegerField(default=0)
     train_params = models.JSONField(default=dict)
     release_name = models.CharField(max_length=100, blank=True)
+    include_synthetic = models.BooleanField(default=True, help_text="Trains on the campaign's synthetic clips too.")
     clip_ids = models.JSONField(default=list, help_text="The exact clips this job trains and evaluates on.")
     feature_params = models.JSONField(default=dict)
     feature_params_hash = models.CharField(max_length=12)
@@ -28,7 +30,7 @@ class TrainingJob(models.Model):
     created_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
     cancel_requested = models.BooleanField(default=False)
     epoch = models.PositiveSmallIntegerField(default=0)
     history = models.JSONField(default=list, help_text="Per-epoch loss and accuracy, for the curves.")
@@ -50,6 +52,13 @@ class TrainingJob(models.Model):
     ops = models.JSONField(default=list)
     model_card = models.TextField(blank=True)
 
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff put it on the public Models page; empty: not published."
+    )
+    published_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="published_models"
+    )
+
     withdrawn_clips = models.PositiveIntegerField(default=0, help_text="Clips it trained on that were erased since.")
     retrained_from = models.ForeignKey(
         "self",
@@ -70,6 +79,15 @@ class TrainingJob(models.Model):
     def features(self) -> FeatureParams:
         """The feature definition frozen at launch: the one place it is rebuilt from the stored JSON."""
         return FeatureParams(**self.feature_params)
+
+    @property
+    def finished_with_model(self) -> bool:
+        """A model came out of it: passed its quality gates or not."""
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED_QUALITY)
+
+    @property
+    def quality_gate(self) -> dict:
+        return self.metrics.get("quality_gate", {})
 
     @property
     def trained_on_withdrawn_data(self) -> bool:

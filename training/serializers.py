@@ -14,6 +14,11 @@ class JobLaunchInput(serializers.Serializer):
     epochs = serializers.IntegerField(min_value=1, max_value=500, default=kws_train.DEFAULT_EPOCHS)
     seed = serializers.IntegerField(default=0)
     release = serializers.CharField(required=False, allow_blank=True, default="")
+    include_synthetic = serializers.BooleanField(
+        default=True,
+        help_text="Train on the campaign's synthetic clips too (they never form the test split "
+        "when recorded voices are there).",
+    )
 
 
 class JobRetrainInput(serializers.Serializer):
@@ -30,6 +35,7 @@ class JobOutput(serializers.ModelSerializer):
     package_url = serializers.SerializerMethodField()
     trained_on_withdrawn_data = serializers.BooleanField()
     retrained_as = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display")
 
     class Meta:
         model = TrainingJob
@@ -46,6 +52,9 @@ class JobOutput(serializers.ModelSerializer):
             "code_version",
             "created_at",
             "state",
+            "state_label",
+            "include_synthetic",
+            "published_at",
             "cancel_requested",
             "epoch",
             "progress",
@@ -75,7 +84,7 @@ class JobOutput(serializers.ModelSerializer):
         return f"/api/training/jobs/{job.id}/confusion.png" if job.metrics.get("confusion_matrix") else None
 
     def get_package_url(self, job) -> str | None:
-        return f"/api/training/jobs/{job.id}/package/" if job.state == TrainingJob.State.SUCCEEDED else None
+        return f"/api/training/jobs/{job.id}/package/" if job.finished_with_model else None
 
     def get_retrained_as(self, job) -> list[int]:
         return sorted(job.retrained_as.values_list("id", flat=True))

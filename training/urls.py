@@ -7,5 +7,6 @@ urlpatterns = [
     path("training/jobs/<int:job_id>/", api.JobDetailApi.as_view(), name="api-training-job"),
     path("training/jobs/<int:job_id>/cancel/", api.JobCancelApi.as_view(), name="api-training-job-cancel"),
     path("training/jobs/<int:job_id>/retrain/", api.JobRetrainApi.as_view(), name="api-training-job-retrain"),
+    path("training/jobs/<int:job_id>/publish/", api.JobPublishApi.as_view(), name="api-training-job-publish"),
     path("training/jobs/<int:job_id>/confusion.png", api.JobConfusionApi.as_view(), name="api-training-job-confusion"),
 ]

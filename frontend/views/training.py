@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from collector.models import Campaign, Keyword
 from core.errors import ApplicationError
+from frontend.markdown import markdown_html
 from kws import architectures
 from kws import train as kws_train
 from training.jobs import job_retrain
@@ -33,7 +34,7 @@ def training(request):
 @ensure_csrf_cookie
 def training_job(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)
-    return render(request, "frontend/training_job.html", {"job": job})
+    return render(request, "frontend/training_job.html", {"job": job, "model_card_html": markdown_html(job.model_card)})
 
 
 @staff_member_required

@@ -306,6 +306,17 @@ def test_packages_download_through_the_same_gate_as_releases(job, staff_client):
     from releases.downloads import terms_accept
 
     url = f"/api/training/jobs/{job.id}/package/"
+    hidden = Client().get(url)  # not published: nobody outside staff gets it by guessing its id
+    assert hidden.status_code == 404 and "no published model" in hidden.json()["detail"]
+    assert Client().get("/api/models/").json() == []
+    published = staff_client.post(f"/api/training/jobs/{job.id}/publish/")
+    assert published.status_code == 200 and published.json()["published_at"]
+    listed = Client().get("/api/models/").json()
+    assert [(m["id"], m["keywords"], m["int8_accuracy"], m["package_url"]) for m in listed] == [
+        (job.id, ["yes", "no", "up"], job.metrics["int8_tflm_top1"], f"/api/models/{job.id}/package/")
+    ]
+    page = Client().get("/models/").content.decode()
+    assert f'href="/models/{job.id}/package.zip"' in page and "yes, no, up" in page
     assert Client().get(url).status_code == 401
     page = Client().get(f"/training/jobs/{job.id}/package.zip")
     assert page.status_code == 302 and page["Location"] == f"/accounts/login/?next=/training/jobs/{job.id}/package.zip"
@@ -327,4 +338,7 @@ def test_packages_download_through_the_same_gate_as_releases(job, staff_client):
     TrainingJob.objects.filter(id=job.id).update(withdrawn_clips=2)
     refused = developer.get(url)
     assert refused.status_code == 410 and "trained on 2 clips whose speakers withdrew" in refused.json()["detail"]
+    [withdrawn] = Client().get("/api/models/").json()
+    assert withdrawn["trained_on_withdrawn_data"] and not withdrawn["downloadable"] and withdrawn["package_url"] is None
+    assert "Trained on withdrawn data: not downloadable" in Client().get("/models/").content.decode()
     assert staff_client.get(url).status_code == 200  # staff keep access, to compare with the retrained model

@@ -16,13 +16,7 @@ def small_campaign():
     for n, voice in enumerate(synthetic.speakers(20)):
         for word in WORDS:
             for _ in range(3):
-                noisy = rng.random() < 0.5
-                take = synthetic.place(
-                    synthetic.say(word, voice, rng),
-                    rng,
-                    noise_bed=bed if noisy else None,
-                    snr_db=float(rng.uniform(10, 25)) if noisy else None,
-                )
+                take = synthetic.take(word, voice, rng, beds=[bed], snr_db=(10, 25))
                 audio.append(cleaning.clean(take, synthetic.SAMPLE_RATE, cleaning.CleaningParams()))
                 words.append(word)
                 speaker_of.append(n)

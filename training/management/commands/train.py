@@ -10,7 +10,12 @@ from kws import train as kws_train
 from training.jobs import job_launch
 from training.models import TrainingJob
 
-FINISHED = {TrainingJob.State.SUCCEEDED, TrainingJob.State.FAILED, TrainingJob.State.CANCELLED}
+FINISHED = {
+    TrainingJob.State.SUCCEEDED,
+    TrainingJob.State.FAILED_QUALITY,
+    TrainingJob.State.FAILED,
+    TrainingJob.State.CANCELLED,
+}
 
 
 class Command(BaseCommand):

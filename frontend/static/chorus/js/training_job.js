@@ -26,6 +26,9 @@
     loss: $("curves"),
     accuracy: $("accuracy-curves"),
     results: $("results"),
+    perClass: document.querySelector("#per-class tbody"),
+    perGroup: document.querySelector("#per-group tbody"),
+    streaming: $("streaming"),
     metrics: document.querySelector("#metrics tbody"),
     confusionBox: $("confusion-box"),
     confusion: $("confusion"),
@@ -99,10 +102,30 @@
     return "";
   }
 
+  const pct = (x) => (ui.isMissing(x) ? ui.DASH : `${(100 * x).toFixed(1)}%`);
+
+  /** Per-class precision and recall, per-group accuracy with its gap, and the streaming figures. */
+  function renderDetails(job) {
+    const m = job.metrics || {};
+    const row = (cells, head) => ui.node("tr", {}, ...cells.map((text, i) => ui.node(i === 0 && head ? "th" : "td", { textContent: String(text) })));
+    el.perClass.replaceChildren(...(m.per_class || []).map((c) => row([c.label, pct(c.precision), pct(c.recall), c.support], true)));
+    const groups = [];
+    for (const [field, result] of Object.entries(m.groups || {})) {
+      const values = Object.entries(result.groups || {}).map(([g, v]) => `${g} ${pct(v.accuracy)} (n=${v.examples})`);
+      groups.push(row([field, values.join(", ") || "no speaker stated it", pct(result.gap)], true));
+    }
+    el.perGroup.replaceChildren(...groups);
+    const s = m.streaming || {};
+    el.streaming.textContent = ui.isMissing(s.false_accepts_per_hour)
+      ? ui.DASH
+      : `${s.false_accepts_per_hour} false accepts per hour of background noise; false-reject rate ${pct(s.false_reject_rate)} over ${s.keywords} keywords in a stream`;
+  }
+
   function renderResults(job) {
-    const succeeded = job.state === "succeeded";
-    el.results.hidden = !succeeded;
-    if (!succeeded) return;
+    const finished = job.state === "succeeded" || job.state === "failed_quality";
+    el.results.hidden = !finished;
+    if (!finished) return;
+    renderDetails(job);
     const metrics = { arena_bytes: job.arena_bytes, ...job.metrics };
     el.metrics.replaceChildren(
       ...METRICS.map(([key, label, format]) => {
@@ -164,6 +187,7 @@
     if (active && job.cancel_requested) say("Cancel requested: the job stops after the current epoch.", "warning");
     else if (job.state === "cancelled") say("This job was cancelled.", "warning");
     else if (job.state === "succeeded") say("Finished: the int8 model was checked in TFLite and in the TFLM interpreter.", "ok");
+    else if (job.state === "failed_quality") say("Finished, but the model failed its quality check: it is offered to staff only.", "error");
     else say("");
 
     ui.showText(el.error, job.state === "failed" ? `The job failed: ${job.error || "no reason was recorded."}` : "");
@@ -177,6 +201,11 @@
   function show(job, seq) {
     if (seq < state.shownSeq) return;
     state.shownSeq = seq;
+    const wasActive = root.dataset.state === "queued" || root.dataset.state === "running";
+    if (wasActive && (job.state === "succeeded" || job.state === "failed_quality")) {
+      window.location.reload(); // the quality gates, model card and publish button are rendered by the server
+      return;
+    }
     render(job);
     clearTimeout(state.timer);
     state.timer = ui.ACTIVE_JOB_STATES.has(job.state) ? setTimeout(poll, POLL_MS) : null;

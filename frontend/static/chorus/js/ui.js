@@ -143,7 +143,7 @@
   // ---- training jobs -------------------------------------------------------------------------
 
   const ACTIVE_JOB_STATES = new Set(["queued", "running"]);
-  const JOB_STATE_LABELS = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", cancelled: "Cancelled" };
+  const JOB_STATE_LABELS = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed_quality: "Finished - failed quality check", failed: "Failed", cancelled: "Cancelled" };
 
   Chorus.ui = {
     DASH,

@@ -1,0 +1,66 @@
+from rest_framework import serializers
+
+from kws.firmware import TARGET_BOARDS
+from training.models import TrainingJob
+
+
+class PublishedModelOutput(serializers.ModelSerializer):
+    """A published model as developers see it: what it does, how well, what it needs, and where to get it."""
+
+    campaign = serializers.CharField(source="campaign.slug")
+    campaign_name = serializers.CharField(source="campaign.name")
+    release = serializers.CharField(source="release_name")
+    int8_accuracy = serializers.SerializerMethodField()
+    majority_baseline = serializers.SerializerMethodField()
+    model_bytes = serializers.SerializerMethodField()
+    target_boards = serializers.SerializerMethodField()
+    trained_on_withdrawn_data = serializers.BooleanField()
+    downloadable = serializers.SerializerMethodField()
+    package_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id",
+            "campaign",
+            "campaign_name",
+            "keywords",
+            "labels",
+            "architecture",
+            "release",
+            "int8_accuracy",
+            "majority_baseline",
+            "model_bytes",
+            "arena_bytes",
+            "target_boards",
+            "feature_params_hash",
+            "finished_at",
+            "published_at",
+            "trained_on_withdrawn_data",
+            "downloadable",
+            "package_url",
+            "page_url",
+            "model_card",
+        ]
+
+    def get_int8_accuracy(self, job) -> float | None:
+        return job.metrics.get("int8_tflm_top1")
+
+    def get_majority_baseline(self, job) -> float | None:
+        return job.quality_gate.get("majority_baseline")
+
+    def get_model_bytes(self, job) -> int | None:
+        return job.metrics.get("model_bytes")
+
+    def get_target_boards(self, job) -> list[str]:
+        return list(TARGET_BOARDS)
+
+    def get_downloadable(self, job) -> bool:
+        return not job.trained_on_withdrawn_data
+
+    def get_package_url(self, job) -> str | None:
+        return f"/api/models/{job.id}/package/" if not job.trained_on_withdrawn_data else None
+
+    def get_page_url(self, job) -> str:
+        return f"/models/{job.id}/"
