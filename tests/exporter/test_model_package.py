@@ -274,7 +274,7 @@ def test_command_leaves_nothing_behind_when_it_fails(job, tmp_path, monkeypatch)
     with pytest.raises(CommandError, match="no training job 999999"):
         call_command("export_model", "999999", "--out", str(target), stdout=io.StringIO(), stderr=io.StringIO())
     queued = jobs.job_launch(campaign=job.campaign, keywords=["yes"], architecture="tiny_conv", epochs=1)
-    with pytest.raises(CommandError, match=f"training job {queued.id} is queued: only a succeeded job"):
+    with pytest.raises(CommandError, match=f"training job {queued.id} is queued: only a finished job has a model"):
         call_command("export_model", str(queued.id), "--out", str(target), stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError, match="is not a directory"):
         call_command(
