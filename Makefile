@@ -27,7 +27,7 @@ install: $(INSTALLED)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# The demo campaign and its synthetic starter voices (about 35 s; a second run only tops up).
+# The demo campaign and its synthetic starter voices (about 30 s; a second run only tops up).
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py synthesize --campaign speech-commands-demo

@@ -1,6 +1,6 @@
 """The `make run` starter set, timed step by step: synthesize the demo's voices, prepare them, train the default job.
 
-    .venv/bin/python benchmarks/starter_set.py [--voices 40] [--epochs 30]
+    .venv/bin/python benchmarks/starter_set.py [--voices 200] [--epochs 30] [--metrics-out metrics.json]
 
 Prints the seconds of each step and the job's figures (int8 accuracy on held-out synthetic voices, the
 majority-class baseline, the quality gate's verdict). Uses DATABASE_URL when set, else SQLite in a temporary folder.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import tempfile
@@ -24,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--voices", type=int, default=None, help="default: what `make run` synthesizes")
     parser.add_argument("--epochs", type=int, default=None, help="default: the training page's default")
+    parser.add_argument("--metrics-out", type=Path, help="also write the job's metrics and curves here (JSON)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="chorus-starter-"))
     os.environ.setdefault("CHORUS_VAR_DIR", str(workdir / "var"))
@@ -57,6 +59,8 @@ def main() -> None:
     job = jobs.job_run(job_id=job.id)
     train_s = time.perf_counter() - t0
     m = job.metrics
+    if args.metrics_out:
+        args.metrics_out.write_text(json.dumps({"metrics": m, "history": job.history}, indent=1))
     print(f"voices={voices} clips={report.created} synthesize_s={synth_s:.0f} prepare_s={prepare_s:.0f}")
     print(
         f"job {job.id} {job.state} epochs={job.epochs} clips={len(job.clip_ids)} "

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
+from collector.clip_rows import audio_sha256, clip_batch
 from collector.models import Campaign, Clip, Contributor, Keyword
 from collector.services import _prescreen
-from collector.signals import clips_validated_statements
 from core.pseudonyms import new_token, token_sha256
-from core.rows import statements_run
-from core.storage_paths import clip_name
 from kws import audio as kws_audio
 from kws import quality
 
@@ -113,39 +107,28 @@ def dataset_import(
         existing = set(
             Clip.objects.filter(contributor__in=contributors.values()).values_list("contributor_id", "sha256")
         )
-        rows, written = [], []
-        try:
+        with clip_batch() as stored:
             for found, audio in decoded:
                 contributor = contributors[found.speaker]
-                digest = hashlib.sha256(audio.wav_bytes).hexdigest()
+                digest = audio_sha256(audio)
                 if (contributor.id, digest) in existing:
                     report.already_present += 1
                     continue
                 existing.add((contributor.id, digest))
-                row = _clip_row(
-                    found,
-                    root,
-                    audio,
-                    digest,
-                    campaign,
-                    keywords[found.keyword],
-                    contributor,
-                    validated,
-                    licence,
-                    source,
+                metrics = quality.measure(audio.samples, kws_audio.TARGET_SAMPLE_RATE)
+                stored.add(
+                    campaign=campaign,
+                    keyword=keywords[found.keyword],
+                    contributor=contributor,
+                    decoded=audio,
+                    consent_version=f"import:{source}",
+                    source=source,
+                    source_path=str(found.path.relative_to(root)),
+                    licence=licence,
+                    metrics=metrics,
+                    **_status(metrics, validated),
                 )
-                written.append(row.audio.name)
-                rows.append(row)
-            with transaction.atomic():
-                Clip.objects.bulk_create(rows)
-                valid = [r.id for r in rows if r.status == Clip.Status.VALID]
-                if valid:  # the later stages queue what they need of valid clips (their preparation)
-                    statements_run(clips_validated_statements(clip_ids=valid))
-        except BaseException:
-            for name in written:  # no file without its row
-                default_storage.delete(name)
-            raise
-        report.imported += len(rows)
+        report.imported += len(stored.rows)
         if progress:
             progress(len(batch))
     return report
@@ -167,33 +150,7 @@ def _decode_chunk(
     return decoded
 
 
-def _clip_row(found, root, decoded, digest, campaign, keyword, contributor, validated, licence, source) -> Clip:
-    metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
-    clip_id = uuid.uuid4()
-    name = default_storage.save(clip_name(campaign.slug, clip_id), ContentFile(decoded.wav_bytes))
-    status = (
-        {"status": Clip.Status.VALID, "status_reason": "import", "decided_at": timezone.now()}
-        if validated
-        else _prescreen(metrics)
-    )
-    return Clip(
-        id=clip_id,
-        campaign=campaign,
-        keyword=keyword,
-        contributor=contributor,
-        consent=None,
-        consent_version=f"import:{source}",
-        source=source,
-        source_path=str(found.path.relative_to(root)),
-        licence=licence,
-        audio=name,
-        sha256=digest,
-        duration_s=round(decoded.duration_s, 4),
-        sample_rate=kws_audio.TARGET_SAMPLE_RATE,
-        num_samples=len(decoded.samples),
-        original_sample_rate=decoded.original_sample_rate,
-        original_channels=decoded.original_channels,
-        original_format=decoded.original_format,
-        **metrics.as_dict(),
-        **status,
-    )
+def _status(metrics: quality.QualityMetrics, validated: bool) -> dict:
+    if validated:
+        return {"status": Clip.Status.VALID, "status_reason": "import", "decided_at": timezone.now()}
+    return _prescreen(metrics)

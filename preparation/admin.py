@@ -1,14 +1,17 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from collector.admin import CampaignAdmin
-from collector.synthesis import DEFAULT_VOICES
+from collector.synthesis import DEFAULT_TAKES, DEFAULT_VOICES, MAX_VOICES
 from core.errors import ApplicationError
-from core.task_queue import task_enqueue
-from preparation.models import BackgroundNoise, PreparedClip
+from preparation.models import BackgroundNoise, PreparedClip, SynthesisRun
 from preparation.noise import background_noise_add, background_noise_decoded
 from preparation.services import preparation_requeue
-from preparation.synthesis import SYNTHESIZE_TASK
+from preparation.synthesis import synthesis_queue
 
 
 @admin.register(PreparedClip)
@@ -80,17 +83,65 @@ class BackgroundNoiseAdmin(admin.ModelAdmin):
             setattr(obj, field.attname, getattr(created, field.attname))
 
 
-@admin.action(description=f"Synthesize starter voices ({DEFAULT_VOICES} espeak-ng voices, every keyword)")
-def synthesize_starter_voices(modeladmin, request, queryset):
-    for campaign in queryset:
-        task_enqueue(SYNTHESIZE_TASK, args=[campaign.id, DEFAULT_VOICES])
-    names = ", ".join(c.name for c in queryset)
-    modeladmin.message_user(
-        request,
-        f"Synthesizing {DEFAULT_VOICES} voices for {names} in the background; the clips are valid at once and "
-        "show in the clip list (source synthetic:espeak-ng) as they are made.",
+class SynthesizeForm(forms.Form):
+    voices = forms.IntegerField(min_value=1, max_value=MAX_VOICES, initial=DEFAULT_VOICES)
+    takes = forms.IntegerField(min_value=1, max_value=20, initial=DEFAULT_TAKES, help_text="Clips per keyword, voice.")
+    keywords = forms.CharField(
+        required=False, help_text="Comma-separated; empty: every keyword of the campaign, fillers included."
     )
+
+    def clean_keywords(self) -> list[str]:
+        return [k.strip() for k in self.cleaned_data["keywords"].split(",") if k.strip()]
+
+
+@admin.action(description="Synthesize starter voices (espeak-ng, every keyword)")
+def synthesize_starter_voices(modeladmin, request, queryset):
+    """A form first (voices, takes, keywords), then one run per campaign on a worker."""
+    form = SynthesizeForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                runs = [synthesis_queue(campaign=campaign, **form.cleaned_data) for campaign in queryset]
+        except ApplicationError as exc:
+            modeladmin.message_user(request, str(exc), level=messages.ERROR)
+            return None
+        modeladmin.message_user(
+            request,
+            format_html(
+                "Synthesizing {} voices for {} on a worker; the clips are valid at once (source synthetic:espeak-ng). "
+                'Follow the voices and their preparation on the <a href="{}">training page</a>.',
+                form.cleaned_data["voices"],
+                ", ".join(run.campaign.name for run in runs),
+                reverse("training"),
+            ),
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Synthesize starter voices",
+        "campaigns": queryset,
+        "form": form,
+        "default_voices": DEFAULT_VOICES,
+        "default_takes": DEFAULT_TAKES,
+    }
+    return TemplateResponse(request, "admin/preparation/synthesize.html", context)
 
 
 # The action belongs to this stage (it also adds noise beds), so it is added to the campaign admin from here.
 CampaignAdmin.actions = [*(CampaignAdmin.actions or []), synthesize_starter_voices]
+
+
+@admin.register(SynthesisRun)
+class SynthesisRunAdmin(admin.ModelAdmin):
+    """Starter-voice runs and how far each got; they are started from the campaign list's action."""
+
+    list_display = ["campaign", "state", "progress", "clips_created", "created_at", "finished_at", "error"]
+    list_filter = ["state"]
+    readonly_fields = [f.name for f in SynthesisRun._meta.fields]
+
+    @admin.display(description="voices")
+    def progress(self, run: SynthesisRun) -> str:
+        return f"{run.voices_done} of {run.voices}"
+
+    def has_add_permission(self, request) -> bool:
+        return False

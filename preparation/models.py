@@ -75,3 +75,32 @@ class BackgroundNoise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration_s:.0f} s)"
+
+
+class SynthesisRun(models.Model):
+    """One "synthesize starter voices" run on a worker, with its progress for the training page and the admin."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="synthesis_runs")
+    voices = models.PositiveIntegerField()
+    takes = models.PositiveSmallIntegerField(default=3)
+    keywords = models.JSONField(default=list, blank=True, help_text="Empty: every keyword of the campaign.")
+    voices_done = models.PositiveIntegerField(default=0)
+    clips_created = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug}: {self.voices_done} of {self.voices} voices ({self.state})"

@@ -11,3 +11,13 @@ def split_used(split: str, *, synthetic: bool, has_recorded_voices: bool) -> str
     if synthetic and has_recorded_voices and split == TESTING:
         return TRAINING
     return split
+
+
+def recorded_voices_present(prepared) -> bool:
+    """Whether a PreparedClip queryset holds any recorded (not synthetic) voice: the `has_recorded_voices` above."""
+    return prepared.filter(clip__synthetic=False).exists()
+
+
+def usable_clips_kind(*, include_synthetic: bool) -> str:
+    """The clips a job or a release can use, in words, for refusals: 'no {kind} clips yet'."""
+    return "prepared valid" if include_synthetic else "prepared valid recorded (not synthetic)"

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError
 
-from collector.models import Campaign
 from preparation import services, synthesis
 
 logger = logging.getLogger(__name__)
@@ -39,12 +38,8 @@ def _take_over_unfinished_work(sender=None, **kwargs) -> None:
 
 
 @shared_task(name=synthesis.SYNTHESIZE_TASK)
-def synthesize(campaign_id: int, voices: int) -> dict:
-    """The admin's "synthesize starter voices" action, off the request."""
-    campaign = Campaign.objects.get(id=campaign_id)
-    report, beds = synthesis.starter_voices_add(
-        campaign=campaign,
-        voices=voices,
-        progress=lambda done, total: logger.info("synthesizing %s: voice %d of %d", campaign.slug, done, total),
-    )
-    return {"created": report.created, "already_present": report.already_present, "noise_beds": beds}
+def synthesize(run_id: int) -> dict:
+    """The admin's "synthesize starter voices" action, off the request; progress goes on the run."""
+    run = synthesis.synthesis_run(run_id=run_id)
+    logger.info("synthesized %d clips from %d voices for %s", run.clips_created, run.voices, run.campaign.slug)
+    return {"created": run.clips_created, "voices": run.voices}

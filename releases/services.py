@@ -12,7 +12,7 @@ from core.errors import ApplicationError, Conflict
 from core.pseudonyms import speaker_hash
 from core.task_queue import task_enqueue
 from preparation.models import BackgroundNoise, PreparedClip
-from preparation.splits import split_used
+from preparation.splits import split_used, usable_clips_kind
 from releases.models import Release, ReleaseClip
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -49,7 +49,7 @@ def _releasable(campaign: Campaign, *, include_synthetic: bool = True):
 def release_data_check(*, campaign: Campaign, include_synthetic: bool = True) -> None:
     """A release needs at least one prepared valid clip."""
     if not _releasable(campaign, include_synthetic=include_synthetic).exists():
-        kind = "prepared valid" if include_synthetic else "prepared valid recorded (not synthetic)"
+        kind = usable_clips_kind(include_synthetic=include_synthetic)
         raise Conflict(f"campaign '{campaign.name}' has no {kind} clips to release yet", code="no_data")
 
 

@@ -13,6 +13,7 @@ from core.errors import NotFound
 from core.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
 from training import jobs, publishing, serializers
+from training.data_overview import data_overview
 from training.models import TrainingJob
 
 
@@ -97,3 +98,17 @@ class JobPublishApi(AdminAPIView):
     def delete(self, request, job_id):
         """Take the model off the Models page."""
         return Response(serializers.JobOutput(publishing.model_unpublish(job=self.job(job_id))).data)
+
+
+class CampaignDataApi(AdminAPIView):
+    @extend_schema(
+        parameters=[serializers.DataOverviewInput], responses={200: serializers.DataOverviewOutput, 404: ErrorOutput}
+    )
+    def get(self, request, slug):
+        """What a job launched now would train and test on: clips and speakers per keyword and split."""
+        data = serializers.DataOverviewInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        overview = data_overview(
+            campaign=campaign_get(slug=slug), include_synthetic=data.validated_data["include_synthetic"]
+        )
+        return Response(serializers.DataOverviewOutput(overview).data)

@@ -23,7 +23,7 @@ from core.task_queue import task_enqueue
 from kws import architectures, c_array, evaluation, features, quantize
 from kws import train as kws_train
 from preparation.models import BackgroundNoise, PreparedClip
-from preparation.splits import split_used
+from preparation.splits import recorded_voices_present, split_used, usable_clips_kind
 from releases.models import Release
 from releases.selectors import latest_clean_release, release_clip_ids, releases_for
 from training.model_card import model_card
@@ -86,8 +86,17 @@ def job_launch(
         prepared = prepared.filter(clip__synthetic=False)
     clip_ids = [str(i) for i in prepared.order_by("clip_id").values_list("clip_id", flat=True)]
     if not clip_ids:
-        kind = "prepared valid" if include_synthetic else "prepared valid recorded (not synthetic)"
+        kind = usable_clips_kind(include_synthetic=include_synthetic)
         raise Conflict(f"campaign '{campaign.name}' has no {kind} clips yet: {_data_state(campaign)}", code="no_data")
+    heard = set(prepared.values_list("clip__keyword__text", flat=True).distinct())
+    unheard = [k for k in keywords if k not in heard]
+    if unheard:
+        kind = usable_clips_kind(include_synthetic=include_synthetic)
+        raise Conflict(
+            f"no {kind} clips of {', '.join(unheard)} yet: a model cannot learn a word it never hears. "
+            "Leave them out, or record or synthesize them first.",
+            code="no_data",
+        )
     speakers = speakers_per_split(prepared)
     missing = [s for s in PreparedClip.Split.values if not speakers.get(s)]
     if missing:
@@ -121,7 +130,7 @@ def job_launch(
 
 def speakers_per_split(prepared) -> dict[str, int]:
     """Distinct speakers per split as training will use them (synthetic voices test only without recorded ones)."""
-    has_recorded = prepared.filter(clip__synthetic=False).exists()
+    has_recorded = recorded_voices_present(prepared)
     speakers: dict[str, set] = {}
     for split, synthetic, contributor in (
         prepared.values_list("split", "clip__synthetic", "clip__contributor_id").distinct().iterator()
@@ -239,7 +248,7 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
         .select_related("clip__keyword", "clip__contributor__demographics")
         .order_by("clip_id")
     )
-    has_recorded = rows.filter(clip__synthetic=False).exists()
+    has_recorded = recorded_voices_present(rows)
     splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}
     groups: dict[str, list[dict]] = {name: [] for name in splits}
     speakers: dict[str, set] = {name: set() for name in splits}

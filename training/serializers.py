@@ -88,3 +88,55 @@ class JobOutput(serializers.ModelSerializer):
 
     def get_retrained_as(self, job) -> list[int]:
         return sorted(job.retrained_as.values_list("id", flat=True))
+
+
+class DataOverviewInput(serializers.Serializer):
+    include_synthetic = serializers.BooleanField(default=True, help_text="Count synthetic clips, as a job would.")
+
+
+class SplitCountsOutput(serializers.Serializer):
+    clips = serializers.IntegerField()
+    speakers = serializers.IntegerField()
+
+
+class SplitKindsOutput(serializers.Serializer):
+    recorded = SplitCountsOutput()
+    synthetic = SplitCountsOutput()
+
+
+class KeywordSplitsOutput(serializers.Serializer):
+    training = SplitKindsOutput()
+    validation = SplitKindsOutput()
+    testing = SplitKindsOutput()
+
+
+class KeywordDataOutput(serializers.Serializer):
+    text = serializers.CharField()
+    filler = serializers.BooleanField(help_text="A filler word: it trains the _unknown_ class.")
+    clips = serializers.IntegerField(help_text="Prepared valid clips in all splits.")
+    splits = KeywordSplitsOutput()
+
+
+class SynthesisRunOutput(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
+    voices = serializers.IntegerField()
+    voices_done = serializers.IntegerField()
+    clips_created = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class DataOverviewOutput(serializers.Serializer):
+    campaign = serializers.CharField()
+    include_synthetic = serializers.BooleanField()
+    has_recorded_voices = serializers.BooleanField(help_text="When true, synthetic voices never form the test split.")
+    keywords = KeywordDataOutput(many=True)
+    speakers = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="Distinct speakers per split, recorded and synthetic.",
+    )
+    waiting_for_review = serializers.IntegerField()
+    being_prepared = serializers.IntegerField()
+    synthesis = SynthesisRunOutput(allow_null=True, help_text="The campaign's latest starter-voice run, if any.")
+    warnings = serializers.ListField(child=serializers.CharField())

@@ -3,6 +3,7 @@ from django.urls import path
 from training import api
 
 urlpatterns = [
+    path("training/campaigns/<slug:slug>/data/", api.CampaignDataApi.as_view(), name="api-training-campaign-data"),
     path("training/jobs/", api.JobListApi.as_view(), name="api-training-jobs"),
     path("training/jobs/<int:job_id>/", api.JobDetailApi.as_view(), name="api-training-job"),
     path("training/jobs/<int:job_id>/cancel/", api.JobCancelApi.as_view(), name="api-training-job-cancel"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from collector.models import Clip
 from tests.conftest import CORE_WORDS
 from tests.fixtures.live import watched_page
 from tests.training.test_jobs import synthetic_campaign
@@ -37,7 +39,14 @@ def log_in_as_staff(page, username: str = "trainer"):
     return user
 
 
+def wait_for_data(page) -> None:
+    """Wait until the data overview has loaded (the keyword boxes follow it)."""
+    page.locator("#data-table").wait_for(state="visible")
+    page.locator("#data-status").wait_for(state="hidden")
+
+
 def keyword_boxes(page) -> dict[str, bool]:
+    wait_for_data(page)
     boxes = page.locator("#keyword-boxes input[type=checkbox]")
     return {boxes.nth(i).get_attribute("value"): boxes.nth(i).is_checked() for i in range(boxes.count())}
 
@@ -48,6 +57,7 @@ def launch_from_form(
     """Fill the launch form (None keeps a field's default), submit, and return the new job once its page is open."""
     from training.models import TrainingJob
 
+    wait_for_data(page)
     if keywords is not None:
         for word in keyword_boxes(page):
             page.locator(f'#keyword-boxes input[value="{word}"]').set_checked(word in keywords)
@@ -104,10 +114,20 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
     staff = log_in_as_staff(page)
     assert page.get_attribute("#nav-training", "href") == "/training/"
     assert page.input_value("#campaign") == demo_campaign.slug
-    boxes = keyword_boxes(page)
-    assert list(boxes) == list(CORE_WORDS) and all(
-        boxes.values()
-    )  # the campaign's keywords, fillers left out, all checked
+    # The campaign's keywords, fillers left out; only those with clips ticked.
+    assert keyword_boxes(page) == {word: word in ("yes", "no", "up") for word in CORE_WORDS}
+    assert page.text_content('#keyword-boxes label:has(input[value="left"]) .meta') == " no clips"
+    rows = page.locator("#data-body tr")
+    shown = {
+        rows.nth(i).get_attribute("data-keyword"): int(rows.nth(i).get_attribute("data-clips"))
+        for i in range(rows.count())
+    }
+    held = Counter(Clip.objects.filter(campaign=demo_campaign).values_list("keyword__text", flat=True))
+    assert shown == {word: held.get(word, 0) for word in demo_campaign.keywords.values_list("text", flat=True)}
+    assert page.locator('#data-body tr[data-keyword="yes"] .data-bar span').count() == 3  # training, validation, test
+    assert "No prepared clips for down, left, right, on, off, stop, go: left unticked" in page.text_content(
+        "#data-warnings"
+    )
     assert (
         page.input_value("#architecture") == "ds_cnn"
         and page.input_value("#epochs") == "30"
@@ -190,8 +210,8 @@ def test_cancel_a_queued_job_from_its_page(page, demo_campaign, tmp_path):
 
     synthetic_campaign(tmp_path / "sc", demo_campaign, speakers=20)
     log_in_as_staff(page)
-    job = launch_from_form(page)  # the defaults: every keyword, ds_cnn, 30 epochs
-    assert (job.keywords, job.architecture, job.epochs) == (list(CORE_WORDS), "ds_cnn", 30)
+    job = launch_from_form(page)  # the defaults: every keyword that has clips, ds_cnn, 30 epochs
+    assert (job.keywords, job.architecture, job.epochs) == (["yes", "no", "up"], "ds_cnn", 30)
     wait_for_state(page, "queued")
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
@@ -217,7 +237,8 @@ def test_launch_errors_show_the_api_detail(page, demo_campaign):
     from training.models import TrainingJob
 
     log_in_as_staff(page)
-    page.click("#keywords-none")
+    assert not any(keyword_boxes(page).values())  # no clips anywhere: nothing ticked
+    assert "No prepared clips for yes, no, up" in page.text_content("#data-warnings")
     page.click("#launch-submit")
     assert page.text_content("#launch-error") == "Choose at least one keyword."
     page.click("#keywords-all")
