@@ -67,6 +67,14 @@ def main() -> None:
         f"test_examples={m.get('test_examples')} "
         f"train_s={train_s:.0f} total_s={synth_s + prepare_s + train_s:.0f}"
     )
+    d = m["device"]
+    c = d["chosen"]
+    print(
+        f"negative_hours={d['negative_hours']:.2f} utterances={d['utterances']} device_eval_s={d['seconds']} "
+        f"frr_at_0.5fah={d['frr_at_0.5_fa_per_hour']} frr_at_0.1fah={d['frr_at_0.1_fa_per_hour']} "
+        f"chosen_fah={c['fa_per_hour']} chosen_frr={c['frr']} threshold={c['detection_threshold']} "
+        f"window_ms={c['average_window_ms']} latency_p50_ms={d['latency_ms_p50']} latency_p95_ms={d['latency_ms_p95']}"
+    )
     print(
         f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} "
         f"majority_baseline={m.get('majority_baseline', float('nan')):.4f} gate={m.get('quality_gate', {})}"

@@ -113,6 +113,11 @@ _declare(
 _declare(
     "CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips."
 )
+_declare(
+    "CHORUS_EVAL_NEGATIVE_SECONDS",
+    "3600",
+    "Seconds of negative audio (synthetic running speech over noise) every job's int8 model is scored on for FA/h.",
+)
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
 _declare(
     "CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over."

@@ -16,7 +16,7 @@ from core.errors import Conflict
 from core.stored_audio import stored_audio_load
 from kws import firmware
 from kws.package import FIRMWARE_DIR, STAGES, PackageArtefacts, ProgressCallback, package_entries
-from kws.recognizer import DEFAULT_RECOGNIZER, UNKNOWN_LABEL
+from kws.recognizer import UNKNOWN_LABEL
 from preparation.models import PreparedClip
 from training.models import TrainingJob
 
@@ -76,7 +76,7 @@ def job_artefacts(job: TrainingJob) -> PackageArtefacts:
         feature_params=job.features,
         normalization=job.normalization,
         arena_bytes=job.arena_bytes,
-        recognizer=DEFAULT_RECOGNIZER,
+        recognizer=job.recognizer_params,
         golden_audio=[(stored_audio_load(name)[0], label) for name, label in golden_clips(job)],
         readme=readme,
         model_card=warning + job.model_card,

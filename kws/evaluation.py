@@ -6,11 +6,8 @@ import math
 
 import numpy as np
 
-from kws import features, metrics, quantize, streaming
-from kws import train as kws_train
+from kws import metrics
 
-STREAM_KEYWORDS = 30  # keyword clips from the test split laid into one stream
-NOISE_SECONDS = 120.0  # of background noise scored for false accepts
 GROUP_MIN_EXAMPLES = 5  # groups smaller than this are reported but left out of the gap
 
 
@@ -46,35 +43,12 @@ def per_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[dict]) -> dic
     return out
 
 
-def streaming_metrics(
-    *,
-    test_set: kws_train.Examples,
-    noises: list[np.ndarray],
-    int8_bytes: bytes,
-    normalization: dict,
-    params: features.FeatureParams,
-    seed: int,
-) -> dict:
-    """False accepts per hour on noise and false rejects on keywords mixed into noise, with the firmware's smoothing."""
-    rng = np.random.default_rng(seed)
-    q_in, q_out = quantize.io_quantization(int8_bytes)
-
-    def predict(windows: np.ndarray) -> np.ndarray:
-        x = q_in.quantize(kws_train.featurize_normalized(windows, normalization, params))
-        return q_out.dequantize(quantize.tflite_run(int8_bytes, x))
-
-    labels = test_set.labels
-    keyword_rows = np.flatnonzero(test_set.y >= 2)[:STREAM_KEYWORDS]
-    noise = noises[0] if noises else rng.normal(0, 0.05, 16_000 * 10).astype(np.float32)
-    keyword_streams = (
-        [
-            streaming.keyword_stream(
-                test_set.audio[keyword_rows], [labels[i] for i in test_set.y[keyword_rows]], noise, rng
-            )
-        ]
-        if len(keyword_rows)
-        else []
-    )
-    noise_streams = [streaming.noise_stream(noise, NOISE_SECONDS, rng)]
-    result = streaming.evaluate(keyword_streams, noise_streams, predict, labels)
-    return {key: rounded(value) if isinstance(value, float) else value for key, value in result.as_dict().items()}
+def streaming_summary(device: dict) -> dict:
+    """The device evaluation's chosen operating point in the four figures job pages and model cards show."""
+    chosen = device["chosen"]
+    return {
+        "false_accepts_per_hour": chosen["fa_per_hour"],
+        "false_reject_rate": chosen["frr"],
+        "keywords": chosen["utterances"],
+        "noise_seconds": round(device["negative_hours"] * 3600, 1),
+    }

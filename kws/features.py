@@ -120,6 +120,25 @@ def featurize_batch(clips: np.ndarray, params: FeatureParams = DEFAULT_PARAMS) -
     frames = np.lib.stride_tricks.sliding_window_view(x, params.n_fft, axis=-1)[:, :: params.hop_samples][
         :, : params.frames
     ]
+    return _frame_features(frames, params)
+
+
+def featurize_stream(
+    audio: np.ndarray, params: FeatureParams = DEFAULT_PARAMS, *, chunk_frames: int = 4096
+) -> np.ndarray:
+    """(samples,) audio of any length -> (frames, channels): every frame of the recording, once. The features of a
+    1 s window starting at sample k * hop_samples are rows k .. k + params.frames - 1, the same numbers
+    featurize_batch gives that window. Computed in chunks to bound memory on hours of audio."""
+    x = np.asarray(audio, dtype=np.float32)
+    if len(x) < params.n_fft:
+        return np.zeros((0, params.channels), np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(x, params.n_fft)[:: params.hop_samples]
+    return np.concatenate(
+        [_frame_features(frames[i : i + chunk_frames][None], params)[0] for i in range(0, len(frames), chunk_frames)]
+    )
+
+
+def _frame_features(frames: np.ndarray, params: FeatureParams) -> np.ndarray:
     spectrum = scipy.fft.rfft(frames * _window(params), axis=-1)
     magnitude = spectrum.real**2 + spectrum.imag**2
     if params.power != 2.0:

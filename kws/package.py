@@ -73,7 +73,9 @@ def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallbac
         "model_settings.h": sketch[
             f"{firmware.SKETCH_NAME}/model_settings.h"
         ],  # the sketch's own, so the two never differ
-        "recognizer.json": json_bytes(recognizer_json(a.labels, a.recognizer)),
+        "recognizer.json": json_bytes(
+            recognizer_json(a.labels, a.recognizer, firmware.inference_stride_ms(a.feature_params))
+        ),
         "metrics.json": json_bytes(a.metrics),
         "model_card.md": a.model_card.encode(),
         "golden_vectors.json": json_bytes(golden),
@@ -82,11 +84,13 @@ def package_entries(artefacts: PackageArtefacts, *, on_progress: ProgressCallbac
     return entries
 
 
-def recognizer_json(labels: list[str], recognizer: RecognizerParams) -> dict:
+def recognizer_json(labels: list[str], recognizer: RecognizerParams, stride_ms: int) -> dict:
     return {
         "labels": labels,
         **recognizer.as_dict(),
+        "stride_ms": stride_ms,
         "notes": (
+            "Run the model on the last 1 s of audio every stride_ms. "
             "kws.recognizer.Recognizer: average the output probabilities over average_window_ms, report the top label "
             "once its average >= detection_threshold over at least minimum_count results, then stay quiet for "
             "suppression_ms; _silence_ and _unknown_ are never reported."

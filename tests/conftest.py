@@ -1,4 +1,5 @@
 import io
+import os
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +10,17 @@ from collector.management.commands.load_demo import CORE_WORDS, FILLER_WORDS  # 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.live"]
 
 CAMPAIGN = "speech-commands-demo"
+# Jobs score their model on this much negative audio (an hour in production): enough to exercise the sweep.
+# Set in the environment too, for the worker processes the tests start.
+EVAL_NEGATIVE_SECONDS = os.environ.setdefault("CHORUS_EVAL_NEGATIVE_SECONDS", "120")
+
+
+def pytest_configure(config):
+    """Django's settings are loaded before this file: set the shorter evaluation on them too, for every test and
+    module-scoped fixture."""
+    from django.conf import settings
+
+    settings.CHORUS_EVAL_NEGATIVE_SECONDS = float(EVAL_NEGATIVE_SECONDS)
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,7 @@ class JobListApi(AdminAPIView):
             seed=data.validated_data["seed"],
             release_name=data.validated_data["release"],
             include_synthetic=data.validated_data["include_synthetic"],
+            target_fa_per_hour=data.validated_data["target_fa_per_hour"],
             user=request.user,
         )
         return Response(serializers.JobOutput(job).data, status=status.HTTP_201_CREATED)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -20,7 +22,7 @@ from config.env import BASE_DIR
 from core.errors import ApplicationError, Conflict
 from core.stored_audio import stored_audio_load
 from core.task_queue import task_enqueue
-from kws import architectures, c_array, evaluation, features, quantize
+from kws import architectures, c_array, device_eval, evaluation, features, negatives, operating_point, quantize
 from kws import train as kws_train
 from preparation.models import BackgroundNoise, PreparedClip
 from preparation.splits import recorded_voices_present, split_used, usable_clips_kind
@@ -55,6 +57,7 @@ def job_launch(
     seed: int = 0,
     release_name: str = "",
     include_synthetic: bool = True,
+    target_fa_per_hour: float = operating_point.DEFAULT_TARGET_FA_PER_HOUR,
     user=None,
     retrained_from: TrainingJob | None = None,
 ) -> TrainingJob:
@@ -69,6 +72,8 @@ def job_launch(
         )
     if not 1 <= epochs <= 500:
         raise ApplicationError("epochs must be between 1 and 500", code="bad_value")
+    if not 0.01 <= target_fa_per_hour <= 100:
+        raise ApplicationError("target_fa_per_hour must be between 0.01 and 100", code="bad_value")
     known = set(campaign.keywords.values_list("text", flat=True))
     unknown = [k for k in keywords if k not in known]
     if unknown:
@@ -117,6 +122,7 @@ def job_launch(
         train_params=train_params.as_dict(),
         release_name=release_name,
         include_synthetic=include_synthetic,
+        target_fa_per_hour=target_fa_per_hour,
         clip_ids=clip_ids,
         feature_params=params.as_dict(),
         feature_params_hash=params.hash,
@@ -205,6 +211,7 @@ def job_retrain(*, job_id: int, release_name: str = "", user=None) -> TrainingJo
         seed=job.seed,
         release_name=release.name,
         include_synthetic=job.include_synthetic,
+        target_fa_per_hour=job.target_fa_per_hour,
         user=user,
         retrained_from=job,
     )
@@ -332,6 +339,25 @@ def _run(job: TrainingJob) -> TrainingJob:
     )
 
 
+def _device_evaluation(job, result, test_set, noises, int8_bytes) -> device_eval.DeviceEvaluation:
+    """The int8 model over hours of negatives and held-out keywords in streams, the recognizer swept, and the
+    operating point chosen under the job's target."""
+    keyword_rows = np.flatnonzero(test_set.y >= 2)
+    seconds = settings.CHORUS_EVAL_NEGATIVE_SECONDS
+    pieces = negatives.synthetic_negatives(Path(settings.VAR_DIR) / "cache" / "negatives", job.keywords, seconds)
+    noise_pieces = [n for n in noises if len(n) >= job.features.clip_samples]
+    return device_eval.evaluate(
+        predict=device_eval.int8_predictor(int8_bytes, result.normalization),
+        labels=result.labels,
+        keyword_clips=test_set.audio[keyword_rows],
+        keyword_labels=[result.labels[i] for i in test_set.y[keyword_rows]],
+        negatives=itertools.chain(pieces, noise_pieces),
+        params=job.features,
+        rng=np.random.default_rng(job.seed),
+        target_fa_per_hour=job.target_fa_per_hour,
+    )
+
+
 def _quantize_and_evaluate(
     *,
     job: TrainingJob,
@@ -368,20 +394,17 @@ def _quantize_and_evaluate(
         "input_quantization": q_in.as_dict(),
         **evaluation.per_class(test_set.y, tflm_top, result.labels),
         "groups": evaluation.per_group(test_set.y, tflm_top, test_groups),
-        "streaming": evaluation.streaming_metrics(
-            test_set=test_set,
-            noises=noises,
-            int8_bytes=int8_bytes,
-            normalization=result.normalization,
-            params=params,
-            seed=job.seed,
-        ),
     }
+    evaluation_started = time.monotonic()
+    metrics["device"] = _device_evaluation(job, result, test_set, noises, int8_bytes).as_dict()
+    metrics["device"]["seconds"] = round(time.monotonic() - evaluation_started, 1)
+    metrics["streaming"] = evaluation.streaming_summary(metrics["device"])
     metrics["quality_gate"] = quality_gate(
         int8_accuracy=metrics["int8_tflm_top1"],
         y_test=test_set.y,
         floor=job.campaign.accuracy_floor,
         test_speakers=test_speakers,
+        device=metrics["device"],
     )
     names = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -396,8 +419,6 @@ def _quantize_and_evaluate(
             names[field] = default_storage.save(f"models/job-{job.id}/{filename}", ContentFile(data))
     passed = metrics["quality_gate"]["passed"]
     TrainingJob.objects.filter(id=job.id).update(
-        state=TrainingJob.State.SUCCEEDED if passed else TrainingJob.State.FAILED_QUALITY,
-        finished_at=timezone.now(),
         labels=result.labels,
         normalization=result.normalization,
         metrics=metrics,
@@ -407,5 +428,10 @@ def _quantize_and_evaluate(
         **names,
     )
     job = TrainingJob.objects.get(id=job.id)
-    TrainingJob.objects.filter(id=job.id).update(model_card=model_card(job, synthetic_share=_synthetic_share(job)))
+    # The state flips last, with the model card: a page that sees the job finished finds everything it shows.
+    TrainingJob.objects.filter(id=job.id).update(
+        state=TrainingJob.State.SUCCEEDED if passed else TrainingJob.State.FAILED_QUALITY,
+        finished_at=timezone.now(),
+        model_card=model_card(job, synthetic_share=_synthetic_share(job)),
+    )
     return TrainingJob.objects.get(id=job.id)

@@ -1,7 +1,9 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from collector.models import Campaign
 from kws.features import FeatureParams
+from kws.recognizer import DEFAULT_RECOGNIZER, RecognizerParams
 
 
 class TrainingJob(models.Model):
@@ -23,6 +25,12 @@ class TrainingJob(models.Model):
     train_params = models.JSONField(default=dict)
     release_name = models.CharField(max_length=100, blank=True)
     include_synthetic = models.BooleanField(default=True, help_text="Trains on the campaign's synthetic clips too.")
+    target_fa_per_hour = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0.01), MaxValueValidator(100)],
+        help_text="The operating point: the recognizer settings with the fewest false rejects at or under this many "
+        "false accepts per hour of negative audio.",
+    )
     clip_ids = models.JSONField(default=list, help_text="The exact clips this job trains and evaluates on.")
     feature_params = models.JSONField(default=dict)
     feature_params_hash = models.CharField(max_length=12)
@@ -74,6 +82,14 @@ class TrainingJob(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.id} ({self.architecture}, {self.state})"
+
+    @property
+    def recognizer_params(self) -> RecognizerParams:
+        """The operating point the device evaluation chose (the fixed default for jobs from before it)."""
+        chosen = (self.metrics or {}).get("device", {}).get("chosen")
+        if not chosen:
+            return DEFAULT_RECOGNIZER
+        return RecognizerParams(**{f: chosen[f] for f in RecognizerParams.__dataclass_fields__})
 
     @property
     def features(self) -> FeatureParams:

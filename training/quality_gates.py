@@ -6,6 +6,8 @@ import numpy as np
 
 MIN_MARGIN_OVER_MAJORITY = 0.20  # int8 accuracy must beat always-the-commonest-class by 20 points
 MIN_TEST_SPEAKERS = 10  # below this, the test figure swings with a speaker or two: a warning, not a failure
+MAX_STREAMING_FRR = 0.5  # at its operating point a model must hear at least half the keywords said in a stream
+MIN_NEGATIVE_HOURS = 1.0  # fewer hours of negatives: FA/h is a warning's worth of evidence
 
 
 def majority_baseline(y_test: np.ndarray) -> float:
@@ -15,7 +17,9 @@ def majority_baseline(y_test: np.ndarray) -> float:
     return float(np.bincount(y_test).max() / len(y_test))
 
 
-def quality_gate(*, int8_accuracy: float | None, y_test: np.ndarray, floor: float, test_speakers: int) -> dict:
+def quality_gate(
+    *, int8_accuracy: float | None, y_test: np.ndarray, floor: float, test_speakers: int, device: dict | None = None
+) -> dict:
     """{'passed', 'reasons' (why not), 'warnings', and the figures the verdict rests on}."""
     baseline = majority_baseline(y_test)
     reasons, warnings = [], []
@@ -30,6 +34,8 @@ def quality_gate(*, int8_accuracy: float | None, y_test: np.ndarray, floor: floa
             )
         if accuracy < floor:
             reasons.append(f"int8 accuracy {accuracy:.1%} is below the campaign's floor of {floor:.1%}")
+    if device is not None:
+        _streaming_checks(device, reasons, warnings)
     if test_speakers < MIN_TEST_SPEAKERS:
         warnings.append(
             f"only {test_speakers} test speakers (fewer than {MIN_TEST_SPEAKERS}): the accuracy figure is not "
@@ -45,3 +51,29 @@ def quality_gate(*, int8_accuracy: float | None, y_test: np.ndarray, floor: floa
         "floor": floor,
         "test_speakers": test_speakers,
     }
+
+
+def _streaming_checks(device: dict, reasons: list[str], warnings: list[str]) -> None:
+    """Clip accuracy is not enough: in a stream, at its operating point, the model must hear the keywords."""
+    chosen = device["chosen"]
+    if chosen["utterances"] and chosen["frr"] > MAX_STREAMING_FRR:
+        verdict = (
+            f"in a stream it misses {chosen['frr']:.1%} of keywords at its operating point "
+            f"({chosen['fa_per_hour']} FA/h), above the ceiling of {MAX_STREAMING_FRR:.0%}"
+        )
+        # An operating point found on minutes of negatives is too loosely placed to fail a job on.
+        if device["negative_hours"] >= MIN_NEGATIVE_HOURS:
+            reasons.append(verdict)
+        else:
+            warnings.append(verdict)
+    if not device["target_reached"]:
+        warnings.append(
+            f"no recognizer setting reached the target of {device['target_fa_per_hour']} false accepts per hour; "
+            f"the package uses the one with the fewest ({chosen['fa_per_hour']} FA/h)"
+        )
+    if device["negative_hours"] < MIN_NEGATIVE_HOURS:
+        warnings.append(
+            f"false accepts were counted over {device['negative_hours']:.2f} h of negative audio only "
+            f"(under {MIN_NEGATIVE_HOURS:g} h): rates below {1 / max(device['negative_hours'], 1e-9):.1f} FA/h "
+            "cannot be told apart"
+        )

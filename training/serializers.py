@@ -19,6 +19,13 @@ class JobLaunchInput(serializers.Serializer):
         help_text="Train on the campaign's synthetic clips too (they never form the test split "
         "when recorded voices are there).",
     )
+    target_fa_per_hour = serializers.FloatField(
+        min_value=0.01,
+        max_value=100,
+        default=0.5,
+        help_text="Operating point: the recognizer settings with the fewest false rejects at or under this many "
+        "false accepts per hour go into the package.",
+    )
 
 
 class JobRetrainInput(serializers.Serializer):
@@ -54,6 +61,7 @@ class JobOutput(serializers.ModelSerializer):
             "state",
             "state_label",
             "include_synthetic",
+            "target_fa_per_hour",
             "published_at",
             "cancel_requested",
             "epoch",

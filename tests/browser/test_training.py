@@ -21,10 +21,21 @@ VALIDATION_RGB = (232, 89, 12)  # training_job.js CHART.validation
 JOB_TIMEOUT_MS = 15_000  # the page polls every 2 s
 
 
+HELD_QUEUE = "training-held-by-browser-tests"
+
+
 @pytest.fixture
-def page(launch_chromium, transactional_db, live_server):
-    """A fresh page (no cookies) on the live server; fails the test on an uncaught JavaScript error."""
+def page(launch_chromium, transactional_db, live_server, settings):
+    """A fresh page (no cookies) on the live server; fails the test on an uncaught JavaScript error.
+
+    Jobs launched here go to a queue no worker consumes, so a page can be watched while its job waits even when
+    another test has started a worker; the tests run the job themselves."""
+    from config.celery import app
+
+    settings.CHORUS_TRAINING_QUEUE = HELD_QUEUE
     yield from watched_page(launch_chromium(fake_ui=False), live_server.url)
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(HELD_QUEUE)
 
 
 def log_in_as_staff(page, username: str = "trainer"):

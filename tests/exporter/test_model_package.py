@@ -15,6 +15,7 @@ from collector.models import Campaign
 from core.errors import Conflict
 from core.stored_audio import stored_audio_load
 from exporter import model_package
+from kws.firmware import c_float
 from tests.conftest import CAMPAIGN
 from tests.training.test_jobs import synthetic_campaign
 from training import jobs
@@ -110,11 +111,13 @@ def test_metrics_recognizer_and_model_card(job, package):
     )
     assert metrics["int8_tflm_top1"] == job.metrics["int8_tflm_top1"] and metrics["trained_on_withdrawn_data"] is False
     recognizer = json.loads(package.read("recognizer.json"))
-    assert (
-        recognizer["labels"] == job.labels
-        and recognizer["detection_threshold"] == 0.7
-        and recognizer["suppression_ms"] == 1500
-    )
+    chosen = job.metrics["device"]["chosen"]  # the operating point the job chose ships, not a fixed default
+    assert recognizer["labels"] == job.labels and recognizer["stride_ms"] == 100
+    for key in ("average_window_ms", "detection_threshold", "suppression_ms", "minimum_count"):
+        assert recognizer[key] == chosen[key]
+    settings_h = package.read("model_settings.h").decode()
+    assert f"#define CHORUS_DETECTION_THRESHOLD {c_float(chosen['detection_threshold'])}" in settings_h
+    assert f"#define CHORUS_AVERAGE_WINDOW_MS {chosen['average_window_ms']}" in settings_h
     assert package.read("model_card.md").decode() == job.model_card
     readme = package.read("README.md").decode()
     assert readme.startswith(f"# Chorus model package: training job {job.id}") and "WARNING" not in readme

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from collector.models import Clip
+from kws import operating_point
 from preparation import services
 from preparation.models import PreparedClip
 from tests.audio_factory import wav_bytes
@@ -91,9 +92,21 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(
     gender = m["groups"]["gender"]
     assert set(gender["groups"]) <= {"female", "male"} and gender["groups"]
     assert sum(g["examples"] for g in gender["groups"].values()) < m["test_examples"]  # silence has no speaker
-    streaming = m["streaming"]
-    assert streaming["keywords"] > 0 and streaming["noise_seconds"] == 120.0
-    assert 0 <= streaming["false_reject_rate"] <= 1 and streaming["false_accepts_per_hour"] >= 0
+    device = m["device"]  # the int8 model every 100 ms over negatives, the recognizer swept
+    assert device["stride_ms"] == 100 and device["negative_hours"] >= 120 / 3600
+    assert len(device["sweep"]) == len(operating_point.THRESHOLDS) * 4 * 2
+    chosen = device["chosen"]
+    under = [p for p in device["sweep"] if p["fa_per_hour"] <= device["target_fa_per_hour"]]
+    if device["target_reached"]:
+        assert chosen["misses"] == min(p["misses"] for p in under) and chosen in under
+    assert chosen["fa_per_hour"] == round(chosen["false_accepts"] / device["negative_hours"], 4)
+    streaming = m["streaming"]  # the chosen point, in the four figures pages show
+    assert (streaming["false_accepts_per_hour"], streaming["false_reject_rate"]) == (
+        chosen["fa_per_hour"],
+        chosen["frr"],
+    )
+    assert streaming["keywords"] == chosen["utterances"] > 0
+    assert job.recognizer_params.detection_threshold == chosen["detection_threshold"]
     assert (
         "# Model card: training job" in job.model_card
         and "| yes |" in job.model_card

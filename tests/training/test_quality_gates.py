@@ -65,3 +65,34 @@ def test_the_gate_needs_a_margin_over_the_majority_class_and_the_floor_and_warns
     ]
     assert not quality_gate(int8_accuracy=0.9, y_test=y, floor=0.95, test_speakers=12)["passed"]
     assert not quality_gate(int8_accuracy=None, y_test=y[:0], floor=0.5, test_speakers=0)["passed"]
+
+
+def device_figures(*, frr: float, hours: float, reached: bool = True) -> dict:
+    chosen = {"utterances": 40, "frr": frr, "fa_per_hour": 0.4}
+    return {"chosen": chosen, "negative_hours": hours, "target_reached": reached, "target_fa_per_hour": 0.5}
+
+
+def test_a_model_deaf_in_a_stream_fails_whatever_its_clip_accuracy_once_the_negatives_are_long_enough():
+    y = np.array([0] * 10 + [1] * 45 + [2] * 45)
+    deaf = quality_gate(
+        int8_accuracy=0.95, y_test=y, floor=0.75, test_speakers=12, device=device_figures(frr=0.6, hours=1.0)
+    )
+    assert not deaf["passed"] and deaf["reasons"] == [
+        "in a stream it misses 60.0% of keywords at its operating point (0.4 FA/h), above the ceiling of 50%"
+    ]
+    hearing = quality_gate(
+        int8_accuracy=0.95, y_test=y, floor=0.75, test_speakers=12, device=device_figures(frr=0.1, hours=2.0)
+    )
+    assert hearing["passed"] and hearing["warnings"] == []
+    # Minutes of negatives place the operating point too loosely to fail on: warnings instead.
+    short = quality_gate(
+        int8_accuracy=0.95,
+        y_test=y,
+        floor=0.75,
+        test_speakers=12,
+        device=device_figures(frr=0.6, hours=0.05, reached=False),
+    )
+    assert short["passed"] and len(short["warnings"]) == 3
+    assert short["warnings"][0].startswith("in a stream it misses 60.0%")
+    assert "no recognizer setting reached the target of 0.5" in short["warnings"][1]
+    assert "over 0.05 h of negative audio only" in short["warnings"][2]

@@ -43,7 +43,7 @@
    * x runs over epochs 1..xMax; y from 0 to yMax (rounded up to a tick) unless fixed.
    * `yFormat(value, step)` labels the ticks, `valueFormat(value)` the latest values in the legend.
    */
-  function drawChart(canvas, { title, yLabel, series, xMax, yFixedMax = null, yTicks = 5, yFormat, valueFormat, emptyText }) {
+  function drawChart(canvas, { title, yLabel, series, xMax, yFixedMax = null, yTicks = 5, yFormat, valueFormat, emptyText, xScale = null, marks = [] }) {
     const { ratio, width, height } = ui.fitCanvas(canvas);
     const ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -78,8 +78,11 @@
     } else {
       yStep = yMax / yTicks;
     }
-    const xEnd = Math.max(2, xMax);
-    const px = (x) => plot.x + ((x - 1) / (xEnd - 1)) * plot.w;
+    // x: epochs 1..xMax unless `xScale` = {min, max, log, ticks, label, format} says otherwise (a DET curve's FA/h).
+    const xEnd = Math.max(2, xMax || 2);
+    const xs = xScale || { min: 1, max: xEnd, log: false, ticks: null, label: "epoch", format: String };
+    const toX = (v) => (xs.log ? Math.log10(Math.min(Math.max(v, xs.min), xs.max)) : v);
+    const px = (x) => plot.x + ((toX(x) - toX(xs.min)) / (toX(xs.max) - toX(xs.min))) * plot.w;
     const py = (y) => plot.y + plot.h - (Math.min(Math.max(y, 0), yMax) / yMax) * plot.h;
 
     ctx.font = CHART.font;
@@ -99,10 +102,13 @@
       ctx.fillText(yFormat(i * yStep, yStep), plot.x - 7, y);
     }
 
-    // x ticks: whole epochs, at most about 10 of them
-    const xStep = Math.max(1, niceStep(xEnd - 1, 10));
-    const xTicks = [1];
-    for (let x = xStep; x <= xEnd; x += xStep) if (x > 1) xTicks.push(x);
+    // x ticks: whole epochs, at most about 10 of them (or the scale's own)
+    let xTicks = xs.ticks;
+    if (!xTicks) {
+      const xStep = Math.max(1, niceStep(xEnd - 1, 10));
+      xTicks = [1];
+      for (let x = xStep; x <= xEnd; x += xStep) if (x > 1) xTicks.push(x);
+    }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     ctx.strokeStyle = CHART.axis;
@@ -113,7 +119,7 @@
       ctx.lineTo(X, plot.y + plot.h + 4);
       ctx.stroke();
       ctx.fillStyle = CHART.text;
-      ctx.fillText(String(x), X, plot.y + plot.h + 7);
+      ctx.fillText(xs.format(x), X, plot.y + plot.h + 7);
     }
     ctx.beginPath(); // y axis line
     ctx.moveTo(plot.x + 0.5, plot.y);
@@ -122,7 +128,7 @@
 
     // axis labels and title
     ctx.fillStyle = CHART.text;
-    ctx.fillText("epoch", plot.x + plot.w / 2, plot.y + plot.h + 24);
+    ctx.fillText(xs.label, plot.x + plot.w / 2, plot.y + plot.h + 24);
     ctx.save();
     ctx.translate(14, plot.y + plot.h / 2);
     ctx.rotate(-Math.PI / 2);
@@ -174,6 +180,20 @@
       }
     }
     ctx.lineWidth = 1;
+
+    // marked points (the chosen operating point): a ring and its label
+    for (const mark of marks) {
+      ctx.strokeStyle = mark.color;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(px(mark.x), py(mark.y), 7, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.lineWidth = 1;
+      ctx.fillStyle = mark.color;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "bottom";
+      ctx.fillText(mark.label, Math.min(px(mark.x) + 9, plot.x + plot.w - ctx.measureText(mark.label).width), py(mark.y) - 6);
+    }
 
     if (!count && emptyText) {
       ctx.fillStyle = CHART.text;

@@ -40,6 +40,7 @@
       architecture: $("architecture"),
       epochs: $("epochs"),
       seed: $("seed"),
+      target: $("target-fa"),
       release: $("release"),
       error: $("launch-error"),
       submit: $("launch-submit"),
@@ -194,6 +195,8 @@
       if (!keywords.length) return { error: "Choose at least one keyword." };
       if (!Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS) return { error: `Epochs must be a whole number from 1 to ${MAX_EPOCHS}.`, focus: el.epochs };
       if (el.seed.value.trim() === "" || !Number.isInteger(seed)) return { error: "The seed must be a whole number.", focus: el.seed };
+      const target = Number(el.target.value);
+      if (!(target >= 0.01 && target <= 100)) return { error: "The target must be from 0.01 to 100 false accepts per hour.", focus: el.target };
       return {
         body: {
           campaign: el.campaign.value,
@@ -203,6 +206,7 @@
           seed,
           release: el.release.value.trim(),
           include_synthetic: includeSynthetic.checked,
+          target_fa_per_hour: target,
         },
       };
     };

@@ -29,6 +29,8 @@
     perClass: document.querySelector("#per-class tbody"),
     perGroup: document.querySelector("#per-group tbody"),
     streaming: $("streaming"),
+    det: $("det-curve"),
+    operatingPoint: document.querySelector("#operating-point tbody"),
     metrics: document.querySelector("#metrics tbody"),
     confusionBox: $("confusion-box"),
     confusion: $("confusion"),
@@ -115,10 +117,49 @@
       groups.push(row([field, values.join(", ") || "no speaker stated it", pct(result.gap)], true));
     }
     el.perGroup.replaceChildren(...groups);
-    const s = m.streaming || {};
-    el.streaming.textContent = ui.isMissing(s.false_accepts_per_hour)
-      ? ui.DASH
-      : `${s.false_accepts_per_hour} false accepts per hour of background noise; false-reject rate ${pct(s.false_reject_rate)} over ${s.keywords} keywords in a stream`;
+    renderDevice(m.device, m.streaming || {});
+  }
+
+  const DET_X = { min: 0.01, max: 100, log: true, ticks: [0.01, 0.1, 0.5, 1, 10, 100], label: "false accepts per hour (log)", format: String };
+
+  /** FA/h against FRR over the threshold at the chosen window and suppression, the operating point marked. */
+  function renderDevice(device, s) {
+    if (!device) {
+      el.streaming.textContent = ui.isMissing(s.false_accepts_per_hour)
+        ? ui.DASH
+        : `${s.false_accepts_per_hour} false accepts per hour of background noise; false-reject rate ${pct(s.false_reject_rate)} over ${s.keywords} keywords in a stream`;
+      return;
+    }
+    const c = device.chosen;
+    const reach = (v) => (ui.isMissing(v) ? "not reached" : pct(v));
+    el.streaming.textContent =
+      `The int8 model every ${device.stride_ms} ms over ${device.negative_hours.toFixed(2)} h of negative audio and ${device.utterances} held-out keywords placed in it. ` +
+      `FRR ${reach(device["frr_at_0.5_fa_per_hour"])} at 0.5 FA/h, ${reach(device["frr_at_0.1_fa_per_hour"])} at 0.1 FA/h.`;
+    el.det.hidden = false;
+    const curve = device.det_curve || [];
+    chart.drawChart(el.det, {
+      title: "DET curve",
+      yLabel: "false-reject rate",
+      xScale: DET_X,
+      yFixedMax: 1,
+      yTicks: 5,
+      yFormat: (v) => `${Math.round(v * 100)} %`,
+      valueFormat: () => "",
+      series: [{ label: `over the threshold (window ${c.average_window_ms} ms)`, color: chart.STYLE.train, points: curve.map((p) => [Math.max(p.fa_per_hour, DET_X.min), p.frr]) }],
+      marks: [{ x: Math.max(c.fa_per_hour, DET_X.min), y: c.frr, color: chart.STYLE.validation, label: `chosen: threshold ${c.detection_threshold}` }],
+      emptyText: "No sweep",
+    });
+    el.det.dataset.points = String(curve.length);
+    const rows = [
+      ["Target", `at most ${device.target_fa_per_hour} FA/h (${device.target_reached ? "reached" : "not reached: fewest false accepts instead"})`],
+      ["Settings", `threshold ${c.detection_threshold}, averaging ${c.average_window_ms} ms, suppression ${c.suppression_ms} ms, minimum count ${c.minimum_count}`],
+      ["False accepts", `${c.fa_per_hour} per hour (${c.false_accepts} in ${device.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
+      ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.utterances}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
+      ["Latency", `p50 ${device.latency_ms_p50 ?? ui.DASH} ms, p95 ${device.latency_ms_p95 ?? ui.DASH} ms (end of word to detection)`],
+      ["FRR per keyword", Object.entries(device.per_keyword_frr || {}).map(([k, v]) => `${k} ${pct(v)}`).join(", ")],
+    ];
+    el.operatingPoint.replaceChildren(...rows.map(([k, v]) => ui.node("tr", {}, ui.node("th", { scope: "row", textContent: k }), ui.node("td", { textContent: v }))));
+    el.operatingPoint.parentElement.hidden = false;
   }
 
   function renderResults(job) {
@@ -252,7 +293,11 @@
   let resizeFrame = 0;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(resizeFrame);
-    resizeFrame = requestAnimationFrame(() => state.job && drawCurves(state.job));
+    resizeFrame = requestAnimationFrame(() => {
+      if (!state.job) return;
+      drawCurves(state.job);
+      if (state.job.metrics && state.job.metrics.device) renderDevice(state.job.metrics.device, state.job.metrics.streaming || {});
+    });
   });
 
   poll();
