@@ -76,7 +76,8 @@ def main() -> None:
         f"window_ms={c['average_window_ms']} latency_p50_ms={d['latency_ms_p50']} latency_p95_ms={d['latency_ms_p95']}"
     )
     print(
-        f"int8_top1={m['int8_tflm_top1']:.4f} float_top1={m['float_top1']:.4f} "
+        f"int8_top1={m['int8_tflm_top1']:.4f} int8_top1_device_levels={m.get('int8_top1_device_levels')} "
+        f"float_top1={m['float_top1']:.4f} "
         f"majority_baseline={m.get('majority_baseline', float('nan')):.4f} gate={m.get('quality_gate', {})}"
     )
 

@@ -20,6 +20,10 @@ class AugmentParams:
     max_shift_samples: int = MAX_SHIFT_SAMPLES  # each clip moves by uniform [-max, +max] samples, zero-filled
     background_probability: float = BACKGROUND_PROBABILITY  # chance that a clip gets background noise
     background_max_volume: float = BACKGROUND_MAX_VOLUME  # noise gain is uniform [0, max]
+    # Whole-clip level after mixing, dB relative to the cleaned clip (peak 0.95). Off by default: -30..0 dB cost the
+    # starter set 5 points of clip accuracy in 30 epochs (benchmarks/README.md); a job may turn it on.
+    min_level_db: float = 0.0
+    max_level_db: float = 0.0
     time_masks: int = 2  # SpecAugment: masked runs of frames
     max_time_width: int = 5  # frames per time mask, uniform [0, max]
     freq_masks: int = 2  # SpecAugment: masked runs of channels
@@ -30,6 +34,7 @@ class AugmentParams:
 
 
 DEFAULT_AUGMENT = AugmentParams()
+DEVICE_LEVELS = AugmentParams(min_level_db=-30.0, max_level_db=0.0)  # how loud a device hears speech, roughly
 
 
 def _shift_rows(batch: np.ndarray, shifts: np.ndarray) -> np.ndarray:
@@ -85,20 +90,29 @@ def mix_background(
 def augment_batch(
     audio_batch: np.ndarray, noises: list[np.ndarray], rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT
 ) -> np.ndarray:
-    """(N, samples) -> (N, samples) float32: each clip time-shifted, then mixed with background noise as above."""
+    """(N, samples) -> (N, samples) float32: each clip time-shifted, mixed with background noise as above, then
+    set to a random capture level."""
     batch = np.atleast_2d(np.asarray(audio_batch, dtype=np.float32))
     count, samples = batch.shape
     shifts = rng.integers(-params.max_shift_samples, params.max_shift_samples + 1, size=count)
     out = _shift_rows(batch, shifts)
     noisy = np.flatnonzero(rng.random(count) < params.background_probability)
     usable = _usable(noises, samples)
-    if not usable or not len(noisy):
-        return out
-    gains = rng.uniform(0, params.background_max_volume, size=len(noisy)).astype(np.float32)
-    # windows are sliced one by one: gathering them with an index array would cost N x samples int64s
-    windows = np.stack([_noise_window(usable, samples, rng) for _ in noisy])
-    out[noisy] = np.clip(out[noisy] + windows * gains[:, None], -1.0, 1.0)
-    return out
+    if usable and len(noisy):
+        gains = rng.uniform(0, params.background_max_volume, size=len(noisy)).astype(np.float32)
+        # windows are sliced one by one: gathering them with an index array would cost N x samples int64s
+        windows = np.stack([_noise_window(usable, samples, rng) for _ in noisy])
+        out[noisy] = np.clip(out[noisy] + windows * gains[:, None], -1.0, 1.0)
+    return capture_level(out, rng, params)
+
+
+def capture_level(batch: np.ndarray, rng: np.random.Generator, params: AugmentParams = DEFAULT_AUGMENT) -> np.ndarray:
+    """Each clip, noise and all, at a level drawn uniformly in dB from [min_level_db, max_level_db]: cleaned clips
+    are peak-normalized, but a device hears speech at whatever level it arrives."""
+    if params.min_level_db == params.max_level_db == 0:
+        return batch
+    levels = rng.uniform(params.min_level_db, params.max_level_db, size=len(batch))
+    return (batch * (10 ** (levels / 20)).astype(np.float32)[:, None]).astype(np.float32, copy=False)
 
 
 def _mask_runs(length: int, masks: int, max_width: int, rng: np.random.Generator) -> list[slice]:

@@ -19,8 +19,8 @@ from kws.operating_point import ScoredStream
 
 KEYWORDS_PER_STREAM = 20
 KEYWORD_GAP_S = 2.0  # between keywords in a stream, longer than any suppression swept
-KEYWORD_SNR_DB = (0.0, 20.0)  # keyword over the negative audio it is placed in
-BED_GAIN = 0.5  # negatives under a keyword, quieter than where they are scored on their own
+KEYWORD_SNR_DB = (5.0, 25.0)  # keyword over the background noise it is placed in
+BED_GAIN = 0.5  # the bed under a keyword, quieter than where it is scored on its own
 
 
 def int8_predictor(int8_bytes: bytes, normalization: dict) -> Callable[[np.ndarray], np.ndarray]:
@@ -55,7 +55,7 @@ def keyword_streams(
     rng: np.random.Generator,
     sample_rate: int = 16_000,
 ) -> Iterable[tuple[np.ndarray, list[tuple[int, str]]]]:
-    """Held-out keyword clips, KEYWORDS_PER_STREAM to a stream, each over negative audio at an SNR drawn from
+    """Held-out keyword clips, KEYWORDS_PER_STREAM to a stream, each over a background bed at an SNR drawn from
     KEYWORD_SNR_DB; truth is (end of the clip in ms, label)."""
     step = clips.shape[1] + int(KEYWORD_GAP_S * sample_rate)
     beds = iter(beds)
@@ -114,23 +114,24 @@ def evaluate(
     keyword_clips: np.ndarray,
     keyword_labels: list[str],
     negatives: Iterable[np.ndarray],
+    keyword_beds: list[np.ndarray],
     params: features.FeatureParams,
     rng: np.random.Generator,
     target_fa_per_hour: float = operating_point.DEFAULT_TARGET_FA_PER_HOUR,
     stride_ms: int = streaming.STRIDE_MS,
     on_progress: Callable[[float], None] | None = None,
 ) -> DeviceEvaluation:
-    """Score every negative piece (each a stream of its own) and keyword streams built over the first pieces."""
-    negative_streams, pieces = [], []
+    """Score every negative piece (each a stream of its own), and the keywords in streams over `keyword_beds`
+    (background noise: a keyword is said over the room's sound, not over someone else's sentence)."""
+    negative_streams = []
     for piece in negatives:
         scores, times = window_scores(piece, predict, params, stride_ms)
         negative_streams.append(ScoredStream(scores, times, [], len(piece) / params.sample_rate))
-        pieces.append(piece)
         if on_progress:
             on_progress(len(negative_streams))
-    beds = itertools.cycle(pieces)
     scored_keywords = []
-    if pieces:
+    if keyword_beds:
+        beds = itertools.cycle(keyword_beds)
         for audio, truth in keyword_streams(keyword_clips, keyword_labels, beds, rng, params.sample_rate):
             scores, times = window_scores(audio, predict, params, stride_ms)
             scored_keywords.append(ScoredStream(scores, times, truth, len(audio) / params.sample_rate))

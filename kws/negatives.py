@@ -20,6 +20,9 @@ from kws import synthetic
 
 NEGATIVES_FORMAT_VERSION = 1
 PIECE_SECONDS = 60
+EVALUATION_SEED = 7_000  # the voices every job is scored on
+TRAINING_SEED = 8_000  # other voices, whose speech trains _unknown_: no evaluation negative is trained on
+TRAINING_SECONDS = 600
 SAMPLE_RATE = synthetic.SAMPLE_RATE
 # Everyday English words for running speech; keywords (and words containing them) are taken out per campaign.
 VOCABULARY = (
@@ -80,7 +83,7 @@ def cache_key(keywords: list[str], voices: int, seed: int) -> str:
 
 
 def synthetic_negatives(
-    cache_dir: Path, keywords: list[str], seconds: float, *, voices: int = 40, seed: int = 7_000
+    cache_dir: Path, keywords: list[str], seconds: float, *, voices: int = 40, seed: int = EVALUATION_SEED
 ) -> Iterator[np.ndarray]:
     """Pieces of negative audio adding up to `seconds` (rounded up to whole minutes), from the cache where
     made before. The voices come from a seed of their own, so they are none of the training voices."""

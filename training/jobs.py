@@ -22,8 +22,19 @@ from config.env import BASE_DIR
 from core.errors import ApplicationError, Conflict
 from core.stored_audio import stored_audio_load
 from core.task_queue import task_enqueue
-from kws import architectures, c_array, device_eval, evaluation, features, negatives, operating_point, quantize
+from kws import (
+    architectures,
+    augment,
+    c_array,
+    device_eval,
+    evaluation,
+    features,
+    negatives,
+    operating_point,
+    quantize,
+)
 from kws import train as kws_train
+from kws.synthetic import noise_beds
 from preparation.models import BackgroundNoise, PreparedClip
 from preparation.splits import recorded_voices_present, split_used, usable_clips_kind
 from releases.models import Release
@@ -314,6 +325,13 @@ def _run(job: TrainingJob) -> TrainingJob:
         params=params,
     )
     train_set, validation_set, test_set = make("training"), make("validation"), make("testing")
+    if train_params.negative_speech_share:
+        speech = negatives.synthetic_negatives(
+            _negatives_cache(), job.keywords, negatives.TRAINING_SECONDS, seed=negatives.TRAINING_SEED
+        )
+        train_set = kws_train.with_negative_speech(
+            train_set, list(speech), train_params.negative_speech_share, rng, clip_samples=params.clip_samples
+        )
     started = time.monotonic()
 
     def on_epoch(record: dict) -> bool:
@@ -339,12 +357,16 @@ def _run(job: TrainingJob) -> TrainingJob:
     )
 
 
+def _negatives_cache() -> Path:
+    return Path(settings.VAR_DIR) / "cache" / "negatives"
+
+
 def _device_evaluation(job, result, test_set, noises, int8_bytes) -> device_eval.DeviceEvaluation:
     """The int8 model over hours of negatives and held-out keywords in streams, the recognizer swept, and the
     operating point chosen under the job's target."""
     keyword_rows = np.flatnonzero(test_set.y >= 2)
     seconds = settings.CHORUS_EVAL_NEGATIVE_SECONDS
-    pieces = negatives.synthetic_negatives(Path(settings.VAR_DIR) / "cache" / "negatives", job.keywords, seconds)
+    pieces = negatives.synthetic_negatives(_negatives_cache(), job.keywords, seconds)
     noise_pieces = [n for n in noises if len(n) >= job.features.clip_samples]
     return device_eval.evaluate(
         predict=device_eval.int8_predictor(int8_bytes, result.normalization),
@@ -352,6 +374,7 @@ def _device_evaluation(job, result, test_set, noises, int8_bytes) -> device_eval
         keyword_clips=test_set.audio[keyword_rows],
         keyword_labels=[result.labels[i] for i in test_set.y[keyword_rows]],
         negatives=itertools.chain(pieces, noise_pieces),
+        keyword_beds=noise_pieces or noise_beds(np.random.default_rng(job.seed), seconds=60),
         params=job.features,
         rng=np.random.default_rng(job.seed),
         target_fa_per_hour=job.target_fa_per_hour,
@@ -383,12 +406,17 @@ def _quantize_and_evaluate(
     int8_top = quantize.tflite_run(int8_bytes, x_q).argmax(axis=1) if len(x_q) else np.zeros(0, int)
     tflm_top = quantize.tflm_run(int8_bytes, x_q, arena).argmax(axis=1) if len(x_q) else np.zeros(0, int)
     accuracy = lambda top: float((top == test_set.y).mean()) if len(top) else None  # noqa: E731
+    # The same test clips at the levels a device hears them (cleaned clips are peak-normalized).
+    leveled = augment.capture_level(test_set.audio, np.random.default_rng([job.seed, 1]), augment.DEVICE_LEVELS)
+    x_leveled = q_in.quantize(normalize(leveled))
+    leveled_top = quantize.tflite_run(int8_bytes, x_leveled).argmax(axis=1) if len(x_leveled) else np.zeros(0, int)
     metrics = {
         "test_examples": int(len(test_set.y)),
         "float_top1": accuracy(float_top),
         "int8_tflite_top1": accuracy(int8_top),
         "int8_tflm_top1": accuracy(tflm_top),
         "tflite_tflm_agreement": float((int8_top == tflm_top).mean()) if len(int8_top) else None,
+        "int8_top1_device_levels": accuracy(leveled_top),
         "model_bytes": len(int8_bytes),
         "arena_bytes": arena,
         "input_quantization": q_in.as_dict(),

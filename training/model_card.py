@@ -42,6 +42,8 @@ def model_card(job, *, synthetic_share: str = "") -> str:
         f"- Top-1: float {_fmt(m.get('float_top1'))}, int8 TFLite {_fmt(m.get('int8_tflite_top1'))}, "
         f"int8 TFLM {_fmt(m.get('int8_tflm_top1'))} "
         f"({m.get('test_examples')} examples); TFLite/TFLM agreement {_fmt(m.get('tflite_tflm_agreement'))}",
+        f"- int8 top-1 on the same clips at the levels a device hears (-30 to 0 dB of the cleaned level): "
+        f"{_fmt(m.get('int8_top1_device_levels'))}",
         "",
         "| Class | Precision | Recall | Support |",
         "|---|---|---|---|",

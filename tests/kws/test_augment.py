@@ -117,20 +117,43 @@ def test_spec_augment_batch_masks_each_example_on_its_own():
         assert len(rows) <= 3 and np.array_equal(np.flatnonzero((augmented != example).any(axis=1)), rows)
 
 
+AT_CLEANED_LEVEL = {"min_level_db": 0.0, "max_level_db": 0.0}  # stages tested alone: no capture level on top
+
+
+def test_augment_batch_sets_every_clip_to_a_capture_level_in_range_noise_and_all():
+    noise = np.full(40_000, 0.1, np.float32)
+    batch = np.full((2_000, 16_000), 0.5, np.float32)
+    params = AugmentParams(
+        max_shift_samples=0, background_probability=1.0, background_max_volume=1.0, min_level_db=-30, max_level_db=0
+    )
+    out = augment_batch(batch, [noise], np.random.default_rng(3), params)
+    mixed = augment_batch(
+        batch, [noise], np.random.default_rng(3), AugmentParams(**{**params.as_dict(), **AT_CLEANED_LEVEL})
+    )
+    levels_db = 20 * np.log10(out[:, 0] / mixed[:, 0])  # the same mix, then one gain per clip
+    assert np.allclose(out, mixed * (out[:, :1] / mixed[:, :1]), rtol=1e-5)
+    assert params.min_level_db <= levels_db.min() < -29 and -1 < levels_db.max() <= params.max_level_db
+    assert abs(np.median(levels_db) + 15) < 1.5  # uniform in dB
+
+
 def test_augment_batch_shifts_every_clip_on_its_own():
     batch = np.stack([RAMP * (i + 1) / 8 for i in range(8)])
     before = batch.copy()
-    out = augment_batch(batch, [], np.random.default_rng(0), AugmentParams(max_shift_samples=1_600))
+    out = augment_batch(batch, [], np.random.default_rng(0), AugmentParams(max_shift_samples=1_600, **AT_CLEANED_LEVEL))
     shifts = [recovered_shift(o, b) for o, b in zip(out, batch)]
     assert all(abs(s) <= 1_600 for s in shifts) and len(set(shifts)) == 8
     assert np.array_equal(batch, before) and out.dtype == np.float32
-    again = augment_batch(batch, [], np.random.default_rng(0), AugmentParams(max_shift_samples=1_600))
+    again = augment_batch(
+        batch, [], np.random.default_rng(0), AugmentParams(max_shift_samples=1_600, **AT_CLEANED_LEVEL)
+    )
     assert np.array_equal(out, again)
 
 
 def test_augment_batch_mixes_noise_into_the_expected_share_at_bounded_gain():
     noise = np.full(40_000, 1.0, np.float32)  # a constant noise makes each clip's gain readable
-    params = AugmentParams(max_shift_samples=0, background_probability=0.8, background_max_volume=0.1)
+    params = AugmentParams(
+        max_shift_samples=0, background_probability=0.8, background_max_volume=0.1, **AT_CLEANED_LEVEL
+    )
     out = augment_batch(np.zeros((1_000, 16_000), np.float32), [noise], np.random.default_rng(1), params)
     assert np.array_equal(out.min(axis=1), out.max(axis=1))  # one constant per clip
     gains = out[:, 0]
@@ -140,7 +163,7 @@ def test_augment_batch_mixes_noise_into_the_expected_share_at_bounded_gain():
         np.full((50, 16_000), 0.95, np.float32),
         [noise],
         np.random.default_rng(2),
-        AugmentParams(max_shift_samples=0, background_probability=1.0, background_max_volume=1.0),
+        AugmentParams(max_shift_samples=0, background_probability=1.0, background_max_volume=1.0, **AT_CLEANED_LEVEL),
     )
     assert loud.max() == 1.0
 
@@ -148,7 +171,9 @@ def test_augment_batch_mixes_noise_into_the_expected_share_at_bounded_gain():
 def test_augment_batch_noise_is_a_window_of_the_file():
     ramp = np.linspace(0, 1, 48_000, dtype=np.float32)
     step = 1 / 47_999
-    params = AugmentParams(max_shift_samples=0, background_probability=1.0, background_max_volume=0.5)
+    params = AugmentParams(
+        max_shift_samples=0, background_probability=1.0, background_max_volume=0.5, **AT_CLEANED_LEVEL
+    )
     out = augment_batch(np.zeros((20, 16_000), np.float32), [ramp], np.random.default_rng(9), params)
     for clip in out:
         gain = (float(clip[-1]) - float(clip[0])) / (step * 15_999)

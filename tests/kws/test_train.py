@@ -34,6 +34,20 @@ def test_examples_have_silence_and_unknown_at_their_shares():
     assert np.abs(silence_clips).max() <= 0.05 * 6  # cut from the noise, at most full volume
 
 
+def test_negative_speech_joins_unknown_at_its_share_as_windows_of_the_pieces():
+    audio, words, noise = corpus(40, 0)
+    ex = train.examples(audio, words, KEYWORDS, noise, np.random.default_rng(1), silence_share=0.1, unknown_share=0.1)
+    ramp = np.arange(16_000 * 3, dtype=np.float32) / 1e6  # every window of it is recognizable by its first sample
+    more = train.with_negative_speech(ex, [ramp, np.zeros(100, np.float32)], 0.2, np.random.default_rng(2))
+    added = len(more.y) - len(ex.y)
+    assert added == round(len(ex.y) * 0.2 / 0.8) and np.array_equal(more.audio[: len(ex.y)], ex.audio)
+    assert (more.y[len(ex.y) :] == more.labels.index("_unknown_")).all() and (more.source[len(ex.y) :] == -1).all()
+    for window in more.audio[len(ex.y) :]:  # whole 1 s windows of the long piece (the short one is skipped)
+        start = int(round(window[0] * 1e6))
+        assert np.array_equal(window, ramp[start : start + 16_000])
+    assert train.with_negative_speech(ex, [], 0.2, np.random.default_rng(2)) is ex
+
+
 def test_training_learns_the_synthetic_words_and_reports_each_epoch():
     audio, words, noise = corpus(60, 2)
     rng = np.random.default_rng(3)
