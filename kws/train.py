@@ -34,9 +34,10 @@ class TrainParams:
     seed: int = 0
     silence_share: float = 0.1  # share of training examples that are silence cut from background noise
     unknown_share: float = 0.1  # share that are filler / non-target words
-    # Share added as 1 s windows of running speech without keywords (_unknown_): on the starter set it took FRR at
-    # 0.5 FA/h from "not reached" to 42%, and clip accuracy from 91.7% to 92.5% (benchmarks/README.md).
-    negative_speech_share: float = 0.15
+    # Share added as 1 s windows of running speech without keywords (_unknown_). 0.15 took the starter set's FRR at
+    # 0.5 FA/h from "not reached" to 42% (benchmarks/README.md), but one CI run of it scored 87.3% clip accuracy,
+    # under the starter set's 90% bar: off by default until that is understood.
+    negative_speech_share: float = 0.0
     augment: dict = field(default_factory=lambda: augment.DEFAULT_AUGMENT.as_dict())  # kws.augment.AugmentParams
     spec_augment: bool = True
 

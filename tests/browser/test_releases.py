@@ -9,7 +9,7 @@ import pytest
 from releases.build import release_build
 from releases.models import Download, Release
 from releases.services import release_create
-from tests.fixtures.live import watched_page
+from tests.fixtures.live import sign_up_and_download, watched_page
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-password-1"
@@ -34,19 +34,9 @@ def test_a_release_page_follows_its_build_then_a_new_account_downloads_it(page, 
     assert "## Composition" in page.text_content("#datasheet")
 
     page.click("a.download")  # not logged in: to the log-in page, which offers sign-up
-    page.wait_for_url("**/accounts/login/**")
-    page.click("text=Create one")
-    page.fill("#id_username", "dev")
-    page.fill("#id_email", "dev@example.org")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("#signup button[type=submit]")
-    page.wait_for_url("**/releases/terms/**")
-    page.check("#accept")
-    with page.expect_download() as download_info:
-        page.click("#accept-terms")
+    download = sign_up_and_download(page, username="dev", email="dev@example.org", password=PASSWORD)
     path = tmp_path / "v1.tar.gz"
-    download_info.value.save_as(path)
-    assert download_info.value.suggested_filename == "speech-commands-demo-v1.tar.gz"
+    download.save_as(path)
+    assert download.suggested_filename == "speech-commands-demo-v1.tar.gz"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == built.archive_sha256
     assert list(Download.objects.values_list("user__email", "release__name")) == [("dev@example.org", "v1")]

@@ -19,7 +19,7 @@ from kws import quantize
 from preparation.models import PreparedClip
 from tests.browser.test_training import STAFF_PASSWORD, keyword_boxes, launch_from_form, wait_for_state
 from tests.conftest import CORE_WORDS
-from tests.fixtures.live import watched_page
+from tests.fixtures.live import sign_up_and_download, watched_page
 from tests.services import require_espeak
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -105,19 +105,9 @@ def test_the_starter_set_trains_a_useful_default_model_that_a_new_developer_down
     row.locator("a", has_text=f"Model {job.id}").click()
     developer.wait_for_url(f"**/models/{job.id}/")
     developer.click("#download-package")
-    developer.wait_for_url("**/accounts/login/**")
-    developer.click("text=Create one")
-    developer.fill("#id_username", "dev")
-    developer.fill("#id_email", "dev@example.org")
-    developer.fill("#id_password1", PASSWORD)
-    developer.fill("#id_password2", PASSWORD)
-    developer.click("#signup button[type=submit]")
-    developer.wait_for_url("**/releases/terms/**")
-    developer.check("#accept")
-    with developer.expect_download() as download_info:
-        developer.click("#accept-terms")
-    path = tmp_path / download_info.value.suggested_filename
-    download_info.value.save_as(path)
+    download = sign_up_and_download(developer, username="dev", email="dev@example.org", password=PASSWORD)
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
     assert path.name.endswith(".zip") and "FAILED" not in path.name
     package = zipfile.ZipFile(path)
     model = package.read("model.tflite")
