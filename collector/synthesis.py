@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
-from collector.clip_rows import clip_batch
+from collector.clip_rows import audio_sha256, clip_batch
 from collector.models import Campaign, Clip, Contributor, Keyword
 from core.errors import ApplicationError
 from core.pseudonyms import new_token, token_sha256
@@ -28,6 +29,7 @@ LICENCE = "CC0-1.0"  # no person's voice: nothing to license but the engine's ou
 DEFAULT_VOICES = 200  # the `make run` starter set: a passing default model (93% int8) in about 6 min on 2 cores
 DEFAULT_TAKES = 3
 MAX_VOICES = 500
+MAX_DRAWS_PER_TAKE = 5
 SYNTHETIC_NAMESPACE = uuid.UUID("3b0c6a0e-8f3c-4f0e-9a7d-2d9f61c7b5a4")
 
 
@@ -86,7 +88,7 @@ def campaign_synthesize(
     report = SynthesisReport()
     speakers = synthetic.speakers(voices, seed=seed)
     for n, speaker in enumerate(speakers):
-        _voice_clips(campaign, speaker, targets, takes, np.random.default_rng([seed, n]), report)
+        _voice_clips(campaign, speaker, targets, takes, (seed, n), report)
         report.voices += 1
         if progress:
             progress(n + 1, len(speakers))
@@ -98,28 +100,30 @@ def _voice_clips(
     speaker: synthetic.Speaker,
     keywords: list[Keyword],
     takes: int,
-    rng: np.random.Generator,
+    voice_seed: tuple[int, int],
     report: SynthesisReport,
 ) -> None:
     contributor = voice_contributor(speaker)
-    beds = synthetic.noise_beds(rng)
-    # libespeak-ng's output depends on what it said before, so "already there" is counted, not matched by audio.
-    held = dict(
-        Clip.objects.filter(campaign=campaign, contributor=contributor)
-        .values("keyword_id")
-        .annotate(n=Count("id"))
-        .values_list("keyword_id", "n")
-    )
+    beds = synthetic.noise_beds(np.random.default_rng(voice_seed))
+    held = Clip.objects.filter(campaign=campaign, contributor=contributor)
+    held_count = dict(held.values("keyword_id").annotate(n=Count("id")).values_list("keyword_id", "n"))
+    # A top-up never repeats a stored take: audio is unique per contributor, and an earlier run (another
+    # version, other takes) may hold any draw.
+    held_audio = set(held.values_list("sha256", flat=True))
     with clip_batch() as stored:
         for keyword in keywords:
-            report.already_present += min(held.get(keyword.id, 0), takes)
-            for _ in range(takes - held.get(keyword.id, 0)):
-                samples = synthetic.take(keyword.text, speaker, rng, beds=beds)
+            have = held_count.get(keyword.id, 0)
+            report.already_present += min(have, takes)
+            for take_index in range(have, takes):
+                decoded = _new_take(keyword.text, speaker, beds, (*voice_seed, take_index), held_audio)
+                if decoded is None:
+                    continue
+                held_audio.add(audio_sha256(decoded))
                 stored.add(
                     campaign=campaign,
                     keyword=keyword,
                     contributor=contributor,
-                    decoded=_as_decoded(samples),
+                    decoded=decoded,
                     consent_version=SOURCE,
                     source=SOURCE,
                     synthetic=True,
@@ -130,6 +134,23 @@ def _voice_clips(
                     decided_at=timezone.now(),
                 )
     report.created += len(stored.rows)
+
+
+def _new_take(
+    text: str,
+    speaker: synthetic.Speaker,
+    beds: list[np.ndarray],
+    take_seed: tuple[int, int, int],
+    held_audio: set[str],
+) -> kws_audio.DecodedAudio | None:
+    """One take drawn from its own seed (so a top-up draws fresh takes, not the first ones again), redrawn
+    when its audio is already held; None when every attempt repeats held audio."""
+    for attempt in range(MAX_DRAWS_PER_TAKE):
+        rng = np.random.default_rng([*take_seed, zlib.crc32(text.encode()), attempt])
+        decoded = _as_decoded(synthetic.take(text, speaker, rng, beds=beds))
+        if audio_sha256(decoded) not in held_audio:
+            return decoded
+    return None
 
 
 def _as_decoded(samples: np.ndarray) -> kws_audio.DecodedAudio:

@@ -54,6 +54,24 @@ def test_synthesize_makes_valid_marked_clips_of_every_named_keyword_and_tops_up_
     assert Clip.objects.filter(campaign=demo_campaign, synthetic=True).count() == 16
 
 
+def test_a_top_up_with_more_takes_draws_new_audio_and_never_repeats_a_held_take(demo_campaign):
+    require_espeak()
+    synthesize("--voices", "2", "--takes", "1", "--keywords", "yes")
+    first_takes = set(Clip.objects.filter(campaign=demo_campaign).values_list("sha256", flat=True))
+    said = synthesize("--voices", "2", "--takes", "2", "--keywords", "yes")
+    assert said.startswith("synthesized 2 clips from 2 voices")
+    clips = Clip.objects.filter(campaign=demo_campaign)
+    assert clips.count() == 4 and len(set(clips.values_list("sha256", flat=True))) == 4
+    # With the first takes gone, a top-up draws the second take's audio again, which is held: it draws anew.
+    for sha256 in first_takes:
+        Clip.objects.get(sha256=sha256).delete()
+    held_second = set(clips.values_list("sha256", flat=True))
+    said = synthesize("--voices", "2", "--takes", "2", "--keywords", "yes")
+    assert said.startswith("synthesized 2 clips from 2 voices")
+    audio = list(clips.values_list("sha256", flat=True))
+    assert len(audio) == 4 and len(set(audio)) == 4 and held_second < set(audio)
+
+
 def test_synthesize_refuses_what_it_cannot_do(demo_campaign):
     with pytest.raises(CommandError, match="not keywords of campaign 'Speech Commands \\(demo\\)': blue"):
         synthesize("--keywords", "yes,blue")
