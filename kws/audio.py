@@ -13,6 +13,18 @@ import soxr
 TARGET_SAMPLE_RATE = 16_000
 MIN_DURATION_S = 0.5
 MAX_DURATION_S = 3.0
+MIN_SAMPLE_RATE = 8_000
+MAX_SAMPLE_RATE = 48_000
+MAX_CHANNELS = 2
+# Containers and encodings (as libsndfile names them) that uploads may use; every other decoder stays unused.
+ACCEPTED_SUBTYPES = {
+    "WAV": {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"},
+    "WAVEX": {"PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"},  # WAV with an extensible format header
+    "FLAC": {"PCM_S8", "PCM_16", "PCM_24"},
+    "OGG": {"VORBIS"},
+}
+ACCEPTED_DESCRIPTION = "WAV (16, 24 or 32-bit PCM, or float), FLAC or Ogg Vorbis"
+_UNKNOWN_LENGTH = 2**63 - 1  # libsndfile's SF_COUNT_MAX: a stream (FLAC) whose header leaves the length out
 
 
 class AudioRejected(ValueError):
@@ -62,12 +74,47 @@ def decode_any(data: bytes) -> tuple[np.ndarray, int, str, int]:
     try:
         info = sf.info(io.BytesIO(data))
         samples, sample_rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise AudioRejected(f"not readable audio ({exc})", "not_audio") from None
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+        # libsndfile's own message can hold memory addresses and internals: never pass it on.
+        raise AudioRejected("not readable audio: the file is in no format Chorus can decode", "not_audio") from None
     mono = samples.mean(axis=1)
     if sample_rate != TARGET_SAMPLE_RATE:
         mono = soxr.resample(mono, sample_rate, TARGET_SAMPLE_RATE, quality="HQ").astype(np.float32)
     return np.clip(mono, -1.0, 1.0), int(sample_rate), f"{info.format}/{info.subtype}", int(samples.shape[1])
+
+
+def _check_header(f: sf.SoundFile, *, min_duration_s: float) -> None:
+    """Refuse on what the header declares, before a single sample is decoded."""
+    if f.subtype not in ACCEPTED_SUBTYPES.get(f.format, ()):
+        raise AudioRejected(
+            f"the file is {f.format_info} encoded as {f.subtype_info} ({f.format}/{f.subtype}), "
+            f"which Chorus does not accept; send {ACCEPTED_DESCRIPTION}",
+            "unsupported_format",
+        )
+    if not MIN_SAMPLE_RATE <= f.samplerate <= MAX_SAMPLE_RATE:
+        raise AudioRejected(
+            f"the audio is sampled at {f.samplerate} Hz; Chorus accepts {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz",
+            "bad_sample_rate",
+        )
+    if f.channels > MAX_CHANNELS:
+        raise AudioRejected(f"the audio has {f.channels} channels; Chorus accepts mono or stereo", "too_many_channels")
+    if f.frames == 0:
+        raise AudioRejected("the audio file contains no samples", "empty")
+    if f.frames == _UNKNOWN_LENGTH:
+        raise AudioRejected(
+            "the audio file does not declare its length (a stream rather than a finished recording); "
+            f"send a saved clip of {min_duration_s} to {MAX_DURATION_S} s",
+            "bad_duration",
+        )
+    _check_duration(f.frames / f.samplerate, min_duration_s=min_duration_s)
+
+
+def _check_duration(duration: float, *, min_duration_s: float) -> None:
+    if not min_duration_s <= duration <= MAX_DURATION_S:
+        raise AudioRejected(
+            f"the clip is {duration:.2f} s long; clips must last between {min_duration_s} and {MAX_DURATION_S} s",
+            "bad_duration",
+        )
 
 
 def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DURATION_S) -> DecodedAudio:
@@ -78,24 +125,32 @@ def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DU
         raise AudioRejected(f"the uploaded file is {len(data)} bytes; the limit is {max_bytes} bytes", "too_large")
     _check_riff_length(data)
     try:
-        info = sf.info(io.BytesIO(data))
-        samples, sample_rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        with sf.SoundFile(io.BytesIO(data)) as f:  # opening parses the header only
+            _check_header(f, min_duration_s=min_duration_s)
+            max_frames = int(MAX_DURATION_S * f.samplerate)
+            # Never more than the limit allows, whatever the header said: a lie cannot make it decode more.
+            samples = f.read(frames=max_frames + 1, dtype="float32", always_2d=True)
+            sample_rate, format_name = f.samplerate, f"{f.format}/{f.subtype}"
+    except AudioRejected:
+        raise
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError):
+        # libsndfile's own message can hold memory addresses and internals: never pass it on.
         if data[:4] in (b"RIFF", b"RF64", b"fLaC", b"OggS"):
-            raise AudioRejected(f"the audio file is corrupt and cannot be decoded ({exc})", "corrupt") from None
+            raise AudioRejected("the audio file is corrupt and cannot be decoded", "corrupt") from None
         raise AudioRejected(
-            "the file is not audio that can be read (send a WAV, FLAC or OGG file)", "not_audio"
+            f"the file is not audio Chorus can read (send {ACCEPTED_DESCRIPTION})", "not_audio"
         ) from None
     if samples.shape[0] == 0:
         raise AudioRejected("the audio file contains no samples", "empty")
-    if not np.isfinite(samples).all():
-        raise AudioRejected("the audio file contains invalid (NaN or infinite) samples", "corrupt")
-    duration = samples.shape[0] / sample_rate
-    if not min_duration_s <= duration <= MAX_DURATION_S:
+    if samples.shape[0] > max_frames:
         raise AudioRejected(
-            f"the clip is {duration:.2f} s long; clips must last between {min_duration_s} and {MAX_DURATION_S} s",
+            f"the clip is longer than {MAX_DURATION_S} s; clips must last between {min_duration_s} "
+            f"and {MAX_DURATION_S} s",
             "bad_duration",
         )
+    if not np.isfinite(samples).all():
+        raise AudioRejected("the audio file contains invalid (NaN or infinite) samples", "corrupt")
+    _check_duration(samples.shape[0] / sample_rate, min_duration_s=min_duration_s)
     mono = samples.mean(axis=1)
     if sample_rate != TARGET_SAMPLE_RATE:
         mono = soxr.resample(mono, sample_rate, TARGET_SAMPLE_RATE, quality="HQ").astype(np.float32)
@@ -105,7 +160,7 @@ def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DU
         wav_bytes=encode_wav(mono),
         original_sample_rate=int(sample_rate),
         original_channels=int(samples.shape[1]),
-        original_format=f"{info.format}/{info.subtype}",
+        original_format=format_name,
     )
 
 

@@ -11,6 +11,7 @@ from kws.audio import read_wav
 from tests.audio_factory import tone, wav_bytes
 from tests.collector.test_consent import upload
 from tests.conftest import CAMPAIGN, give_consent
+from tests.hostile_audio import ACCEPTED, REFUSED, silence_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,59 @@ def test_bad_audio_gets_a_precise_400_and_leaves_nothing(volunteer, settings, ca
     response = upload(volunteer, audio=payload)
     assert response.status_code == 400, response.content
     assert response.json()["error"] == code and words in response.json()["detail"]
+    assert Clip.objects.count() == 0 and stored_files(settings) == []
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_refused_kinds_get_a_400_naming_the_problem_and_leave_nothing(volunteer, settings, case):
+    make, code, words = REFUSED[case]
+    response = upload(volunteer, audio=make())
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == code and words in response.json()["detail"], response.json()
+    assert Clip.objects.count() == 0 and stored_files(settings) == []
+
+
+@pytest.mark.parametrize("case", ACCEPTED)
+def test_accepted_kinds_are_stored_as_16k_mono_pcm16(volunteer, settings, case):
+    import io
+
+    import soundfile as sf
+
+    make, original_format, rate, channels, seconds = ACCEPTED[case]
+    response = upload(volunteer, audio=make())
+    assert response.status_code == 201, response.content
+    clip = Clip.objects.get(id=response.json()["id"])
+    assert (clip.original_format, clip.original_sample_rate, clip.original_channels) == (
+        original_format,
+        rate,
+        channels,
+    )
+    [path] = stored_files(settings)
+    stored_bytes = path.read_bytes()
+    assert hashlib.sha256(stored_bytes).hexdigest() == clip.sha256
+    info = sf.info(io.BytesIO(stored_bytes))
+    assert (info.format, info.subtype, info.samplerate, info.channels) == ("WAV", "PCM_16", 16_000, 1)
+    assert info.frames == clip.num_samples and abs(info.frames - seconds * 16_000) <= 1
+    stored, _ = read_wav(stored_bytes)
+    assert abs(np.argmax(np.abs(np.fft.rfft(stored))) * 16_000 / len(stored) - 440.0) < 2.0
+
+
+def test_a_silence_bomb_is_refused_and_nothing_is_kept(volunteer, settings):
+    response = upload(volunteer, audio=silence_bomb())  # 10 min x 8 channels x 96 kHz in under 0.5 MB of FLAC
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "bad_sample_rate",
+        "detail": "the audio is sampled at 96000 Hz; Chorus accepts 8000 to 48000 Hz",
+    }
+    assert Clip.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_decoder_internals_never_reach_the_client(volunteer, settings):
+    corrupt = bytearray(wav_bytes(tone(1.0)))
+    corrupt[20:24] = b"\x34\x12\x00\x00"  # libsndfile's message for this names a BytesIO and its address
+    response = upload(volunteer, audio=bytes(corrupt))
+    assert response.status_code == 400
+    assert response.json() == {"error": "corrupt", "detail": "the audio file is corrupt and cannot be decoded"}
     assert Clip.objects.count() == 0 and stored_files(settings) == []
 
 
