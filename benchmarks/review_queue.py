@@ -340,6 +340,7 @@ def _reviewer_process(reviewer_ids: list, seconds: float, think_ms: float, seed:
 
     def reviewer(contributor_id, rng):
         voter = Contributor.objects.get(id=contributor_id)
+        services.reviewer_trust_set(reviewer_id=voter.id, trusted=True)  # a crowd in good standing: votes decide
         mine_next, mine_vote = [], []
 
         def think() -> None:

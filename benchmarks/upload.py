@@ -43,6 +43,11 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "100000/min",
         "CHORUS_UPLOAD_RATE_ADDRESS": "100000/min",
+        # every simulated client comes from one address, and load tests measure speed, not throttles
+        "CHORUS_VOTE_RATE_ADDRESS": "100000/min",
+        "CHORUS_VOTE_RATE_VOTER": "100000/min",
+        "CHORUS_CONSENT_RATE_ADDRESS": "100000/min",
+        "CHORUS_IDENTITY_RATE_ADDRESS": "100000/min",
     }
     with served_app(env, args.port, args.web_workers) as base:
         sessions = [consented_session(base) for _ in range(args.threads)]

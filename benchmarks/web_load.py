@@ -127,14 +127,14 @@ def client_process(base: str, clients: int, seconds: float, seed_offset: int, ou
                 continue
             status, body = timed_on(client, "next", "GET", next_path)
             if status == 200:
-                clip_id = json.loads(body)["id"]
+                clip = json.loads(body)
                 kind = "valid" if rng.random() < 0.8 else "invalid"
                 timed_on(
                     client,
                     "vote",
                     "POST",
-                    f"/api/review/clips/{clip_id}/votes/",
-                    json.dumps({"kind": kind}).encode(),
+                    f"/api/review/clips/{clip['id']}/votes/",
+                    json.dumps({"kind": kind, "ticket": clip["ticket"]}).encode(),
                     "application/json",
                 )
 
@@ -175,6 +175,11 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CHORUS_UPLOAD_RATE_CONTRIBUTOR": "1000000/min",
         "CHORUS_UPLOAD_RATE_ADDRESS": "1000000/min",
+        # every simulated client comes from one address, and load tests measure speed, not throttles
+        "CHORUS_VOTE_RATE_ADDRESS": "1000000/min",
+        "CHORUS_VOTE_RATE_VOTER": "1000000/min",
+        "CHORUS_CONSENT_RATE_ADDRESS": "1000000/min",
+        "CHORUS_IDENTITY_RATE_ADDRESS": "1000000/min",
     }
     with served_app(env, args.port, args.web_workers) as base:
         seed(base, args.seed_clips)

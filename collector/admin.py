@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -71,7 +73,10 @@ class ClipAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def audio_view(self, request, clip_id):
-        clip = Clip.objects.get(pk=clip_id)
+        # admin_view only checks staff status: hearing a voice needs the permission to view clips.
+        if not self.has_view_permission(request):
+            raise PermissionDenied("you may not view clips")
+        clip = get_object_or_404(Clip, pk=clip_id)
         return audio_response(clip.audio.name)
 
 
@@ -81,11 +86,17 @@ class ConsentAdmin(admin.ModelAdmin):
     list_filter = ["campaign", "version", "licence"]
     readonly_fields = ["contributor", "campaign", "version", "text_sha256", "is_adult", "licence", "accepted_at"]
 
+    def has_add_permission(self, request):
+        return False  # a volunteer gives consent; every field is read-only, so an added one could not be saved
+
 
 @admin.register(Contributor)
 class ContributorAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "user"]
     readonly_fields = ["id", "token_sha256", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # contributors are made by consenting (or the importer), with a token only they hold
 
 
 admin.site.register(Demographics)
@@ -95,3 +106,6 @@ admin.site.register(Demographics)
 class TombstoneAdmin(admin.ModelAdmin):
     list_display = ["campaign", "clip_sha256", "deleted_at"]
     readonly_fields = ["speaker_hash", "clip_sha256", "campaign", "deleted_at"]
+
+    def has_add_permission(self, request):
+        return False  # tombstones are written by erasure only

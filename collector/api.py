@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,7 +15,7 @@ from collector.consent import consent_document
 from collector.middleware import clear_contributor_cookie, set_contributor_cookie
 from collector.models import Demographics
 from collector.signals import clips_listing_extras
-from collector.throttles import UploadAddressThrottle, UploadContributorThrottle
+from collector.throttles import CONSENT_THROTTLES, UploadAddressThrottle, UploadContributorThrottle
 from core.errors import ApplicationError, ConsentRequired, NotFound
 from core.http import audio_response
 from core.serializers import ErrorOutput
@@ -46,15 +47,28 @@ class CampaignListApi(APIView):
 
 
 class ConsentApi(ContributorAPIView):
+    throttle_classes = CONSENT_THROTTLES
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []  # reading the text is free
+
     @extend_schema(responses=serializers.ConsentDocumentOutput)
     def get(self, request, slug):
+        get_token(request)  # sets the CSRF cookie: the POST that follows must carry it (X-CSRFToken)
         campaign = self.campaign(slug)
         document = consent_document(campaign)
         accepted = selectors.consent_current(contributor=self.contributor, campaign=campaign) is not None
         return Response(serializers.ConsentDocumentOutput({**document.__dict__, "accepted": accepted}).data)
 
     @extend_schema(
-        request=serializers.ConsentInput, responses={201: serializers.ConsentOutput, 400: ErrorOutput, 409: ErrorOutput}
+        request=serializers.ConsentInput,
+        responses={
+            201: serializers.ConsentOutput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            409: ErrorOutput,
+            429: ErrorOutput,
+        },
     )
     def post(self, request, slug):
         campaign = self.campaign(slug)
@@ -68,21 +82,13 @@ class ConsentApi(ContributorAPIView):
 
 
 class PromptApi(ContributorAPIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "previous", int, description="Keyword id just shown (skipped or recorded); never repeated."
-            )
-        ],
-        responses=serializers.PromptOutput,
-    )
+    @extend_schema(parameters=[serializers.PromptInput], responses={200: serializers.PromptOutput, 400: ErrorOutput})
     def get(self, request, slug):
         campaign = self.campaign(slug)
-        previous = request.query_params.get("previous")
-        if previous is not None and not previous.isdigit():
-            raise ApplicationError("previous must be a keyword id (an integer)")
+        data = serializers.PromptInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
         keyword = selectors.keyword_next_prompt(
-            campaign=campaign, contributor=self.contributor, previous_keyword_id=int(previous) if previous else None
+            campaign=campaign, contributor=self.contributor, previous_keyword_id=data.validated_data.get("previous")
         )
         if keyword is None:
             raise NotFound("this campaign has no keywords yet")

@@ -46,6 +46,15 @@ class DemographicsOptionsOutput(serializers.Serializer):
     accent = serializers.ListField(child=serializers.CharField())
 
 
+class PromptInput(serializers.Serializer):
+    previous = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,  # a database id: anything larger is no keyword, and overflows PostgreSQL's bigint
+        help_text="Keyword id just shown (skipped or recorded); never repeated.",
+    )
+
+
 class PromptOutput(serializers.ModelSerializer):
     class Meta:
         model = Keyword
@@ -55,7 +64,9 @@ class PromptOutput(serializers.ModelSerializer):
 class ClipUploadInput(serializers.Serializer):
     keyword = serializers.CharField(max_length=64, help_text="The prompted keyword's text.")
     audio = serializers.FileField(
-        allow_empty_file=True, help_text="The recording: WAV (16-bit PCM 16 kHz mono preferred), FLAC or OGG; 0.5–3 s."
+        allow_empty_file=True,
+        help_text="The recording: WAV (16, 24 or 32-bit PCM, or float; 16-bit 16 kHz mono preferred), FLAC or "
+        "Ogg Vorbis; 8–48 kHz, mono or stereo, 0.5–3 s.",
     )
 
 

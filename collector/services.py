@@ -178,7 +178,9 @@ def _prescreen(metrics: quality.QualityMetrics) -> dict:
     return {}
 
 
-def _storage_delete_after_commit(names: list[str]) -> None:
+def storage_delete_after_commit(names: list[str]) -> None:
+    """Delete these stored files once the transaction commits (later stages use it for what they derived)."""
+
     def delete() -> None:
         for name in names:
             try:
@@ -201,9 +203,11 @@ def _derived_files(clip_id) -> list[str]:
 
 def _clip_erase(clip: Clip, speaker: str) -> Tombstone:
     tombstone = Tombstone.objects.create(speaker_hash=speaker, clip_sha256=clip.sha256, campaign_id=clip.campaign_id)
-    names = [clip.audio.name, *_derived_files(clip.id)]
+    clip_id, audio = clip.id, clip.audio.name
     clip.delete()
-    _storage_delete_after_commit(names)
+    # Listed with the clip row locked and deleted: a preparation worker stores derived files only while it
+    # holds that row's lock (preparation.services), so whatever it wrote is committed and in the listing.
+    storage_delete_after_commit([audio, *_derived_files(clip_id)])
     return tombstone
 
 
@@ -228,6 +232,9 @@ def contributor_erase(*, contributor: Contributor) -> int:
     for clip in clips:
         _clip_erase(clip, speaker)
     _announce_erased(erased)
+    # Votes and reports they cast on others' clips stay (without a voter, see labeling.Vote) so decisions
+    # stay explainable; the free-text note goes, it may say who wrote it.
+    contributor.votes.exclude(note="").update(note="")
     contributor.delete()
     return len(clips)
 
@@ -242,7 +249,8 @@ def _announce_erased(erased: list[tuple[int, uuid.UUID]]) -> None:
 
 
 def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporaryFile:
-    """A zip of everything held about the contributor: data.json plus every clip's audio."""
+    """A zip of everything held about the contributor: data.json (consents, demographics, clips, the votes and
+    reports they cast, their reviewer record) plus every clip's audio."""
     clips = list(clips_of_contributor(contributor=contributor))
     demographics = Demographics.objects.filter(contributor=contributor).first()
     data = {
@@ -262,6 +270,8 @@ def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporary
             }
             for c in contributor.consents.select_related("campaign")
         ],
+        "reviewer": _reviewer_export(contributor),
+        "votes": _votes_export(contributor),
         "clips": [
             {
                 "id": str(clip.id),
@@ -284,3 +294,36 @@ def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporary
                 zf.writestr(f"audio/{clip.id}.wav", f.read())
     archive.seek(0)
     return archive
+
+
+# Labeling stands after the collector and cannot be imported here: its rows about a contributor are read
+# through their reverse relations (labeling.Vote.voter -> "votes", labeling.ReviewerStats -> "reviewer_stats").
+
+
+def _votes_export(contributor: Contributor) -> list[dict]:
+    """Every vote, skip and report they cast as a reviewer (reports are votes of kind "report")."""
+    return [
+        {
+            "clip": str(clip_id),
+            "campaign": campaign,
+            "keyword": keyword,
+            "kind": kind,
+            "reason": reason,
+            "note": note,
+            "weight": weight,
+            "created_at": created_at.isoformat(),
+        }
+        for clip_id, campaign, keyword, kind, reason, note, weight, created_at in contributor.votes.order_by(
+            "created_at", "id"
+        ).values_list(
+            "clip_id", "clip__campaign__slug", "clip__keyword__text", "kind", "reason", "note", "weight", "created_at"
+        )
+    ]
+
+
+def _reviewer_export(contributor: Contributor) -> dict | None:
+    stats = getattr(contributor, "reviewer_stats", None)  # the missing row raises an AttributeError subclass
+    if stats is None:
+        return None
+    values = {f.name: getattr(stats, f.name) for f in stats._meta.concrete_fields if f.name not in ("id", "reviewer")}
+    return {name: v.isoformat() if hasattr(v, "isoformat") else v for name, v in values.items()}

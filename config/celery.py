@@ -18,6 +18,12 @@ def task_route(name, args, kwargs, options, task=None, **kw) -> dict | None:
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Periodic work, run by `celery -A config beat` (or a worker started with -B): one beat per deployment.
+app.conf.beat_schedule = {
+    # files a worker wrote for a clip that was erased meanwhile (preparation.services.derived_orphans_sweep)
+    "sweep-derived-orphans": {"task": "preparation.sweep_derived", "schedule": 3600.0},
+}
+
 
 @app.task(name="chorus.ping")
 def ping() -> str:

@@ -63,11 +63,11 @@ def get_list(name: str) -> list[str]:
 
 
 _declare("CHORUS_ENV", "development", "`development` (embedded default) or `production` (requires the secrets below).")
-_declare("SECRET_KEY", None, "Django secret key. Required when CHORUS_ENV=production.")
+_declare("SECRET_KEY", None, "Django secret key. Required when CHORUS_ENV=production, at least 32 characters.")
 _declare(
     "CHORUS_SPEAKER_PEPPER",
     None,
-    "Secret pepper for hashed speaker ids in tombstones and releases. Required in production.",
+    "Secret pepper for hashed speaker ids in tombstones and releases. Required in production, at least 32 characters.",
 )
 _declare(
     "CHORUS_VAR_DIR", str(BASE_DIR / "var"), "Where the embedded default keeps SQLite, media, broker queues and caches."
@@ -98,13 +98,40 @@ _declare("AWS_SECRET_ACCESS_KEY", None, "S3 secret key.")
 _declare("CHORUS_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024), "Largest accepted clip upload, in bytes.")
 _declare("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "60/min", "Upload throttle per contributor (DRF rate: N/sec|min|hour|day).")
 _declare("CHORUS_UPLOAD_RATE_ADDRESS", "300/min", "Upload throttle per client address.")
+_declare("CHORUS_VOTE_RATE_VOTER", "60/min", "Vote throttle per reviewer (contributor or reviewer account).")
+_declare("CHORUS_VOTE_RATE_ADDRESS", "300/min", "Vote throttle per client address.")
+_declare("CHORUS_CONSENT_RATE_ADDRESS", "30/min", "Consents given per client address.")
+_declare(
+    "CHORUS_IDENTITY_RATE_ADDRESS",
+    "60/hour",
+    "New contributor identities (first-time consents) per client address; stricter than re-consenting.",
+)
+_declare("CHORUS_SIGNUP_RATE_ADDRESS", "10/hour", "Developer account sign-ups per client address.")
+_declare("CHORUS_TERMS_RATE", "10/min", "Dataset terms acceptances per account.")
+_declare("CHORUS_RELEASE_DOWNLOAD_RATE", "30/hour", "Release downloads per account (per address when logged out).")
+_declare("CHORUS_MODEL_DOWNLOAD_RATE", "60/hour", "Model package downloads per account (per address when logged out).")
+_declare("CHORUS_LOGIN_FAILURE_LIMIT", "5", "Failed log-ins for one username from one address before a lockout.")
+_declare("CHORUS_LOGIN_COOLOFF_MINUTES", "15", "Minutes a locked-out username+address waits before logging in again.")
 _declare(
     "CHORUS_TRUSTED_PROXY_COUNT",
     "0",
-    "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For.",
+    "Number of reverse proxies in front of the app, used to find the client address in X-Forwarded-For. "
+    "With 0, X-Forwarded-For and X-Forwarded-Proto are ignored; behind a TLS-terminating proxy set it to 1.",
 )
-_declare("CHORUS_GOLD_MIN_ANSWERS", "10", "Gold answers a reviewer gives before their gold accuracy can mute them.")
-_declare("CHORUS_GOLD_MIN_ACCURACY", "0.7", "Reviewers below this gold accuracy stop counting toward decisions.")
+_declare(
+    "CHORUS_SSL_REDIRECT",
+    "true",
+    "Production: redirect plain HTTP to HTTPS (not /healthz). Behind a TLS-terminating proxy it needs "
+    "CHORUS_TRUSTED_PROXY_COUNT; `false` where the proxy redirects itself.",
+)
+_declare("CHORUS_HSTS_SECONDS", str(365 * 24 * 3600), "Production: Strict-Transport-Security max-age (subdomains too).")
+_declare("CHORUS_HSTS_PRELOAD", "true", "Production: add `preload` to Strict-Transport-Security.")
+_declare(
+    "CHORUS_GOLD_MIN_ANSWERS",
+    "10",
+    "Gold answers that earn a voter standing (their votes count), and after which gold accuracy can mute anyone.",
+)
+_declare("CHORUS_GOLD_MIN_ACCURACY", "0.7", "The gold-accuracy floor: voters under it do not count toward decisions.")
 _declare(
     "CHORUS_GOLD_SHARE",
     "0.1",
@@ -120,7 +147,10 @@ _declare(
 )
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
 _declare(
-    "CHORUS_PREPARE_LEASE_S", "300", "Seconds a claimed preparation batch may run before another worker takes it over."
+    "CHORUS_PREPARE_LEASE_S",
+    "30",
+    "Seconds a preparation claim outlives its worker's last heartbeat (renewed every third of it) before another "
+    "worker takes it over.",
 )
 _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation batches (workers must consume it).")
 _declare(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,12 +18,19 @@ if CHORUS_ENV not in {"development", "production"}:
 PRODUCTION = CHORUS_ENV == "production"
 DEBUG = not PRODUCTION
 
+MIN_SECRET_LENGTH = 32  # a guessable key forges sessions; a guessable pepper un-hashes speaker ids
 SECRET_KEY = env.get("SECRET_KEY")
 CHORUS_SPEAKER_PEPPER = env.get("CHORUS_SPEAKER_PEPPER")
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "CHORUS_SPEAKER_PEPPER") if not env.get(name)]
     if missing:
         raise env.ImproperlyConfigured(f"production settings refuse to start without {', '.join(missing)}")
+    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("CHORUS_SPEAKER_PEPPER", CHORUS_SPEAKER_PEPPER)):
+        if len(_value) < MIN_SECRET_LENGTH:
+            raise env.ImproperlyConfigured(
+                f"{_name} is {len(_value)} characters; production needs at least {MIN_SECRET_LENGTH}. Make one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
 else:
     SECRET_KEY = SECRET_KEY or "chorus-development-only-secret-key-not-for-production"
     CHORUS_SPEAKER_PEPPER = CHORUS_SPEAKER_PEPPER or "chorus-development-only-pepper"
@@ -50,6 +58,7 @@ INSTALLED_APPS = [
     "training",
     "exporter",
     "frontend",
+    "axes",  # log-in lockout
 ]
 
 MIDDLEWARE = [
@@ -62,9 +71,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "collector.middleware.ContributorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into its response
 ]
 
 ROOT_URLCONF = "config.urls"
+# The DEBUG error page hides the pepper and service URLs too, not only Django's KEY/SECRET/PASS names.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.ChorusExceptionReporterFilter"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -136,6 +148,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "chorus",
+            # A Redis that is down or unreachable must answer fast: throttles then let requests through.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -188,13 +202,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username+address before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes counts failed log-ins in the database (not the cache), per username and address together, so
+# one address cannot lock everyone out and a lockout holds across web processes.
+AXES_FAILURE_LIMIT = env.get_int("CHORUS_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("CHORUS_LOGIN_COOLOFF_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"  # 429 with Retry-After
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"  # the address the throttles see
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/releases/"
 LOGOUT_REDIRECT_URL = "/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the recorder's fetch() reads it to send X-CSRFToken
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Forwarded headers are only believed from proxies we were told about: anyone can send X-Forwarded-Proto.
+# The client address follows the same count (REST_FRAMEWORK NUM_PROXIES below, read by core.throttles).
+CHORUS_TRUSTED_PROXY_COUNT = env.get_int("CHORUS_TRUSTED_PROXY_COUNT")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CHORUS_TRUSTED_PROXY_COUNT > 0 else None
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.get_bool("CHORUS_SSL_REDIRECT")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = env.get_int("CHORUS_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.get_bool("CHORUS_HSTS_PRELOAD")
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en"
@@ -210,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
-    "NUM_PROXIES": env.get_int("CHORUS_TRUSTED_PROXY_COUNT"),
+    "NUM_PROXIES": CHORUS_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chorus API",
@@ -230,6 +266,14 @@ SPECTACULAR_SETTINGS = {
 CHORUS_UPLOAD_MAX_BYTES = env.get_int("CHORUS_UPLOAD_MAX_BYTES")
 CHORUS_UPLOAD_RATE_CONTRIBUTOR = env.get("CHORUS_UPLOAD_RATE_CONTRIBUTOR")
 CHORUS_UPLOAD_RATE_ADDRESS = env.get("CHORUS_UPLOAD_RATE_ADDRESS")
+CHORUS_VOTE_RATE_VOTER = env.get("CHORUS_VOTE_RATE_VOTER")
+CHORUS_VOTE_RATE_ADDRESS = env.get("CHORUS_VOTE_RATE_ADDRESS")
+CHORUS_CONSENT_RATE_ADDRESS = env.get("CHORUS_CONSENT_RATE_ADDRESS")
+CHORUS_IDENTITY_RATE_ADDRESS = env.get("CHORUS_IDENTITY_RATE_ADDRESS")
+CHORUS_SIGNUP_RATE_ADDRESS = env.get("CHORUS_SIGNUP_RATE_ADDRESS")
+CHORUS_TERMS_RATE = env.get("CHORUS_TERMS_RATE")
+CHORUS_RELEASE_DOWNLOAD_RATE = env.get("CHORUS_RELEASE_DOWNLOAD_RATE")
+CHORUS_MODEL_DOWNLOAD_RATE = env.get("CHORUS_MODEL_DOWNLOAD_RATE")
 CHORUS_GOLD_MIN_ANSWERS = env.get_int("CHORUS_GOLD_MIN_ANSWERS")
 CHORUS_GOLD_MIN_ACCURACY = env.get_float("CHORUS_GOLD_MIN_ACCURACY")
 CHORUS_GOLD_SHARE = env.get_float("CHORUS_GOLD_SHARE")

@@ -7,6 +7,18 @@ from config.env import BASE_DIR
 os.environ.setdefault("CHORUS_VAR_DIR", str(BASE_DIR / "var" / "test"))
 os.environ.setdefault("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "10000/min")
 os.environ.setdefault("CHORUS_UPLOAD_RATE_ADDRESS", "10000/min")
+# The suite makes many identities, votes and downloads from one address; throttle tests lower these.
+for _rate in (
+    "CHORUS_VOTE_RATE_VOTER",
+    "CHORUS_VOTE_RATE_ADDRESS",
+    "CHORUS_CONSENT_RATE_ADDRESS",
+    "CHORUS_IDENTITY_RATE_ADDRESS",
+    "CHORUS_SIGNUP_RATE_ADDRESS",
+    "CHORUS_TERMS_RATE",
+    "CHORUS_RELEASE_DOWNLOAD_RATE",
+    "CHORUS_MODEL_DOWNLOAD_RATE",
+):
+    os.environ.setdefault(_rate, "10000/min")
 
 from config.settings import *  # noqa: E402,F401,F403
 

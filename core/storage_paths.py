@@ -7,8 +7,11 @@ def clip_name(campaign_slug: str, clip_id: uuid.UUID) -> str:
     return f"clips/{campaign_slug}/{clip_id}.wav"
 
 
+DERIVED_ROOT = "derived/"
+
+
 def derived_prefix(clip_id) -> str:
-    return f"derived/{clip_id}/"
+    return f"{DERIVED_ROOT}{clip_id}/"
 
 
 def derived_name(clip_id, filename: str) -> str:

@@ -10,11 +10,14 @@ from core.errors import NotFound
 from core.serializers import ErrorOutput
 from exporter import downloads
 from exporter.serializers import PublishedModelOutput
+from exporter.throttles import ModelPackageThrottle
 from training.models import TrainingJob
 from training.publishing import published_models
 
 
 class ModelPackageApi(APIView):
+    throttle_classes = [ModelPackageThrottle]
+
     @extend_schema(
         responses={
             (200, "application/zip"): bytes,
@@ -23,6 +26,7 @@ class ModelPackageApi(APIView):
             404: ErrorOutput,
             409: ErrorOutput,
             410: ErrorOutput,
+            429: ErrorOutput,
         }
     )
     def get(self, request, job_id):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import FileResponse
 
 from core.errors import NotFound
+from core.permissions import is_staff_with
 from exporter.model_package import model_package_filename, write_model_package
 from exporter.models import PackageDownload
 from releases.downloads import Withdrawn, check_may_download
@@ -16,9 +17,9 @@ from training.models import TrainingJob
 
 
 def model_package_download(*, user, job: TrainingJob) -> FileResponse:
-    """Staff may fetch any finished job's package (one that failed its quality check comes marked so). Others
-    need the terms and a published model, not trained on withdrawn data."""
-    if not user.is_staff:
+    """Staff who may view training jobs fetch any finished job's package (one that failed its quality check
+    comes marked so). Others need the terms and a published model, not trained on withdrawn data."""
+    if not is_staff_with(user, "training.view_trainingjob"):
         if job.published_at is None or job.state != TrainingJob.State.SUCCEEDED:
             raise NotFound(f"no published model {job.id}: published models are listed at /models/")
         check_may_download(user=user)

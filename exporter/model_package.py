@@ -13,14 +13,10 @@ from typing import BinaryIO
 from django.template.loader import render_to_string
 
 from core.errors import Conflict
-from core.stored_audio import stored_audio_load
-from kws import firmware
-from kws.package import FIRMWARE_DIR, STAGES, PackageArtefacts, ProgressCallback, package_entries
-from kws.recognizer import UNKNOWN_LABEL
-from preparation.models import PreparedClip
+from kws import anonymity, firmware
+from kws.package import FIRMWARE_DIR, GOLDEN_VECTORS, STAGES, PackageArtefacts, ProgressCallback, package_entries
 from training.models import TrainingJob
 
-GOLDEN_CLIPS = 5  # test-split clips whose features and expected int8 outputs ship as golden vectors
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no export time leaks into the bytes
 ZIP_FILE_MODE = 0o100644
 
@@ -64,7 +60,7 @@ def job_artefacts(job: TrainingJob) -> PackageArtefacts:
             "job": job,
             "params": job.features,
             "warning": warning,
-            "golden_clips": GOLDEN_CLIPS,
+            "golden_vectors": GOLDEN_VECTORS,
             "firmware_dir": FIRMWARE_DIR,
             "sketch_name": firmware.SKETCH_NAME,
         },
@@ -77,7 +73,6 @@ def job_artefacts(job: TrainingJob) -> PackageArtefacts:
         normalization=job.normalization,
         arena_bytes=job.arena_bytes,
         recognizer=job.recognizer_params,
-        golden_audio=[(stored_audio_load(name)[0], label) for name, label in golden_clips(job)],
         readme=readme,
         model_card=warning + job.model_card,
         metrics=metrics_json(job),
@@ -118,6 +113,7 @@ def withdrawn_warning(job: TrainingJob) -> str:
 def metrics_json(job: TrainingJob) -> dict:
     return {
         **job.metrics,
+        "groups": published_groups(job.metrics.get("groups", {})),
         "job_id": job.id,
         "campaign": job.campaign.slug,
         "architecture": job.architecture,
@@ -131,20 +127,14 @@ def metrics_json(job: TrainingJob) -> dict:
     }
 
 
-def golden_clips(job: TrainingJob, *, count: int = GOLDEN_CLIPS) -> list[tuple[str, str]]:
-    """(cleaned audio name, expected label) of up to `count` test-split clips: one per class first, in output
-    order, then the next clips by id. Deterministic for a job."""
-    rows = (
-        PreparedClip.objects.filter(clip_id__in=job.clip_ids, split=PreparedClip.Split.TESTING)
-        .order_by("clip_id")
-        .values_list("cleaned_audio", "clip__keyword__text")
-    )
-    labelled = [
-        (name, word if word in job.keywords else UNKNOWN_LABEL) for name, word in rows.iterator(chunk_size=1000)
-    ]
-    first_of_label = {}
-    for i, (_, label) in enumerate(labelled):
-        first_of_label.setdefault(label, i)
-    chosen = [first_of_label[label] for label in job.labels if label in first_of_label][:count]
-    chosen += [i for i in range(len(labelled)) if i not in chosen][: count - len(chosen)]
-    return [labelled[i] for i in chosen]
+def published_groups(groups: dict) -> dict:
+    """Per-group results under the rule of five: jobs evaluated before it was applied (kws.evaluation.per_group)
+    stored groups of any size and no speaker count; only groups known to hold K or more speakers leave, and a
+    best or worst naming another is dropped with the gap."""
+    out = {}
+    for field, result in groups.items():
+        kept = {g: v for g, v in result.get("groups", {}).items() if v.get("speakers", 0) >= anonymity.K}
+        named = {result.get("best"), result.get("worst")} - {None}
+        ends = {} if named <= set(kept) else {"best": None, "worst": None, "gap": None}
+        out[field] = {**result, "groups": kept, **ends}
+    return out

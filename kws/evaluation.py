@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
-from kws import metrics
+from kws import anonymity, metrics
 
 GROUP_MIN_EXAMPLES = 5  # groups smaller than this are reported but left out of the gap
+GROUP_FIELDS = ("accent", "gender", "age_bracket")
 
 
 def rounded(value: float | None) -> float | None:
@@ -29,13 +30,31 @@ def per_class(y_true: np.ndarray, y_pred: np.ndarray, labels: list[str]) -> dict
 
 
 def per_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[dict]) -> dict:
-    """Accuracy by accent, gender and age bracket where speakers said, and the gap between best and worst group."""
+    """Accuracy by accent, gender and age bracket where speakers said, and the gap between best and worst group.
+
+    Each entry of `groups` is one example's {"speaker": id, field: value}. A group is published only under the
+    rule of five, as releases publish demographics (kws.anonymity): a value fewer than K test speakers share is
+    withheld, its examples counted in no group."""
     out = {}
-    for field in ("accent", "gender", "age_bracket"):
-        accuracy = metrics.group_accuracy(y_true, y_pred, [g.get(field) for g in groups])
+    for field in GROUP_FIELDS:
+        speakers: dict = {}
+        for g in groups:
+            value = g.get(field)
+            if g.get("speaker") is not None and value not in metrics.IGNORED_GROUPS:
+                speakers[g["speaker"]] = {field: str(value)}
+        shown = {s: v[field] for s, v in anonymity.publishable(speakers, [field]).items() if v[field]}
+        published = [shown.get(g.get("speaker")) if g.get("speaker") is not None else None for g in groups]
+        accuracy = metrics.group_accuracy(y_true, y_pred, published)
         best, worst, gap = metrics.accuracy_gap(accuracy, min_examples=GROUP_MIN_EXAMPLES)
         out[field] = {
-            "groups": {str(group): {"accuracy": rounded(acc), "examples": n} for group, (acc, n) in accuracy.items()},
+            "groups": {
+                str(group): {
+                    "accuracy": rounded(acc),
+                    "examples": n,
+                    "speakers": sum(1 for v in shown.values() if v == group),
+                }
+                for group, (acc, n) in accuracy.items()
+            },
             "best": best,
             "worst": worst,
             "gap": rounded(gap),

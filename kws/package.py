@@ -1,6 +1,7 @@
 """A trained model's package files, built in one place from its artefacts: models, C arrays, feature and
 recognizer settings, golden vectors and the rendered firmware sketch. Pure: the caller gathers the artefacts
-(stored models, a few test clips' audio, texts) and writes the zip."""
+(stored models, texts) and writes the zip. Golden vectors come from synthetic signals made here, never from
+anyone's recording: log-mel features of a real clip are close to invertible back to its audio."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import hashlib
 import importlib.metadata
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,8 @@ from kws import c_array, features, firmware, quantize
 from kws import train as kws_train
 from kws.recognizer import RecognizerParams
 
-GOLDEN_FORMAT_VERSION = 1
+GOLDEN_FORMAT_VERSION = 2  # 2: synthetic signals ("signal"), no recorded clip ("label") any more
+GOLDEN_VECTORS = 5
 FIRMWARE_DIR = "firmware"
 STAGES = ("models", "golden vectors", "firmware sketch", "zip")  # what on_progress counts
 
@@ -35,9 +37,6 @@ class PackageArtefacts:
     normalization: dict
     arena_bytes: int
     recognizer: RecognizerParams
-    golden_audio: Sequence[
-        tuple[np.ndarray, str]
-    ]  # (test clip samples, expected label): golden vectors, never shipped as audio
     readme: str
     model_card: str
     metrics: dict
@@ -98,13 +97,44 @@ def recognizer_json(labels: list[str], recognizer: RecognizerParams, stride_ms: 
     }
 
 
+def golden_signals(params: features.FeatureParams, count: int = GOLDEN_VECTORS) -> list[tuple[str, np.ndarray]]:
+    """(name, samples) of `count` synthetic 1 s signals, the same on every machine: low noise, a tone, a chirp,
+    two tones, amplitude-modulated noise, then more noise of other seeds. They exercise the whole input range
+    of the features without holding anyone's voice."""
+    n = params.clip_samples
+    t = np.arange(n, dtype=np.float64) / params.sample_rate
+    duration = n / params.sample_rate
+    f0, f1 = 100.0, 0.25 * params.sample_rate
+    chirp_phase = 2 * np.pi * (f0 * t + (f1 - f0) * t**2 / (2 * duration))
+    # a faint noise floor under the tonal signals, as a microphone has: pure tones leave mel bands near zero,
+    # where float32 features stop matching a float64 reference
+    floor = lambda seed: 0.02 * np.random.default_rng(seed).standard_normal(n)  # noqa: E731
+    make = [
+        ("noise_low", lambda: 0.01 * np.random.default_rng(0).standard_normal(n)),
+        ("tone_440hz", lambda: 0.5 * np.sin(2 * np.pi * 440.0 * t) + floor(2)),
+        (f"chirp_{f0:.0f}_{f1:.0f}hz", lambda: 0.5 * np.sin(chirp_phase) + floor(3)),
+        (
+            "tones_300_2500hz",
+            lambda: 0.3 * np.sin(2 * np.pi * 300.0 * t) + 0.3 * np.sin(2 * np.pi * 2500.0 * t) + floor(4),
+        ),
+        (
+            "noise_am_4hz",
+            lambda: 0.3 * np.random.default_rng(1).standard_normal(n) * (0.5 + 0.5 * np.sin(2 * np.pi * 4.0 * t)),
+        ),
+    ]
+    signals = [(name, build()) for name, build in make[:count]]
+    signals += [
+        (f"noise_seed_{seed}", 0.2 * np.random.default_rng(seed).standard_normal(n)) for seed in range(len(make), count)
+    ]
+    return [(name, np.clip(x, -1.0, 1.0).astype(np.float32)) for name, x in signals]
+
+
 def golden_vectors(a: PackageArtefacts, q_in: quantize.Quantization, q_out: quantize.Quantization) -> dict:
-    """A few test clips through the whole int8 path: their features, the int8 input and the int8 output of the
-    TFLM interpreter. No audio, clip id or contributor goes in."""
+    """Synthetic signals through the whole int8 path: their features, the int8 input and the int8 output of the
+    TFLM interpreter. No recording, clip id or contributor goes in."""
     params = a.feature_params
-    audio = np.array([features.fit_length(samples, params) for samples, _ in a.golden_audio], dtype=np.float32).reshape(
-        -1, params.clip_samples
-    )
+    signals = golden_signals(params)
+    audio = np.array([samples for _, samples in signals], dtype=np.float32).reshape(-1, params.clip_samples)
     log_mel = features.featurize_batch(audio, params) if len(audio) else np.zeros((0, *params.shape), np.float32)
     x_q = q_in.quantize(kws_train.featurize_normalized(audio, a.normalization, params))
     outputs = quantize.tflm_run(a.model_int8, x_q, a.arena_bytes) if len(x_q) else np.zeros((0, len(a.labels)), np.int8)
@@ -120,13 +150,13 @@ def golden_vectors(a: PackageArtefacts, q_in: quantize.Quantization, q_out: quan
         "output_quantization": q_out.as_dict(),
         "vectors": [
             {
-                "label": label,
+                "signal": name,
                 "predicted": a.labels[int(np.argmax(output))],
                 "features": feats.astype(np.float64).tolist(),
                 "input_int8": x.tolist(),
                 "output_int8": output.tolist(),
             }
-            for (_, label), feats, x, output in zip(a.golden_audio, log_mel, x_q, outputs, strict=True)
+            for (name, _), feats, x, output in zip(signals, log_mel, x_q, outputs, strict=True)
         ],
     }
 

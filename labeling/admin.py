@@ -3,7 +3,7 @@ from django.contrib import admin
 from collector.admin import ClipAdmin
 from collector.models import Clip
 from labeling.models import ReviewerStats, Vote
-from labeling.services import clip_mark_gold, clip_reverse_prescreen
+from labeling.services import clip_mark_gold, clip_reverse_prescreen, reviewer_trust_set
 
 
 class ReviewedClipAdmin(ClipAdmin):
@@ -44,10 +44,45 @@ class VoteAdmin(admin.ModelAdmin):
     list_display = ["clip", "kind", "reason", "weight", "created_at"]
     list_filter = ["kind", "reason", "weight"]
     readonly_fields = ["clip", "voter", "kind", "reason", "note", "weight", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # votes come from voters; every field is read-only, so an added one could not be saved
+
     list_select_related = ["clip__keyword"]
+    actions = ["trust_voters"]
+
+    @admin.action(description="Trust the voters of these votes (their votes count before they answer gold)")
+    def trust_voters(self, request, queryset):
+        voters = set(queryset.exclude(voter=None).values_list("voter_id", flat=True))
+        for voter_id in voters:
+            reviewer_trust_set(reviewer_id=voter_id, trusted=True)
+        self.message_user(request, f"{len(voters)} voter(s) trusted; their votes are re-weighed.")
 
 
 @admin.register(ReviewerStats)
 class ReviewerStatsAdmin(admin.ModelAdmin):
-    list_display = ["reviewer", "gold_answered", "gold_correct", "counts", "updated_at"]
-    list_filter = ["counts"]
+    list_display = ["reviewer", "gold_answered", "gold_correct", "trusted", "counts", "updated_at"]
+    list_filter = ["counts", "trusted"]
+    readonly_fields = ["reviewer", "gold_answered", "gold_correct", "counts", "trusted", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # stats are counted from votes
+
+    actions = ["trust", "distrust"]
+
+    @admin.action(description="Trust: their votes count before they answer gold clips")
+    def trust(self, request, queryset):
+        self._trust(request, queryset, True)
+
+    @admin.action(description="Stop trusting: their votes count only once they earn standing on gold clips")
+    def distrust(self, request, queryset):
+        self._trust(request, queryset, False)
+
+    def _trust(self, request, queryset, trusted: bool):
+        reviewers = list(queryset.values_list("reviewer_id", flat=True))
+        for reviewer_id in reviewers:
+            reviewer_trust_set(reviewer_id=reviewer_id, trusted=trusted)
+        self.message_user(
+            request,
+            f"{len(reviewers)} voter(s) {'trusted' if trusted else 'no longer trusted'}; their votes are re-weighed.",
+        )

@@ -10,6 +10,8 @@ from core.errors import ConsentRequired, NotFound
 from core.http import audio_response
 from core.serializers import ErrorOutput
 from labeling import serializers, services
+from labeling.throttles import VoteAddressThrottle, VoteVoterThrottle
+from labeling.tickets import ticket_check, ticket_issue
 
 
 class ReviewerAPIView(ContributorAPIView):
@@ -35,20 +37,33 @@ class NextClipApi(ReviewerAPIView):
         voter = services.voter_check_campaign(
             voter=self.voter(), campaign=campaign, reviewer_account=self.is_reviewer_account()
         )
-        clip = services.review_assign_next(voter=voter, campaign=campaign)
+        standing = services.standing_of(voter=voter, reviewer_account=self.is_reviewer_account())
+        clip = services.review_assign_next(voter=voter, campaign=campaign, standing=standing)
         if clip is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(serializers.ReviewClipOutput(clip).data)
+        clip.ticket = ticket_issue(clip_id=clip.id, voter_id=voter.id)
+        return Response(serializers.ReviewClipOutput(clip, context={"standing": standing}).data)
 
 
 class ReviewClipAudioApi(ReviewerAPIView):
-    @extend_schema(responses={(200, "audio/wav"): bytes, 403: ErrorOutput, 404: ErrorOutput})
+    @extend_schema(
+        parameters=[serializers.AudioQuery],
+        responses={(200, "audio/wav"): bytes, 403: ErrorOutput, 404: ErrorOutput},
+    )
     def get(self, request, clip_id):
+        query = serializers.AudioQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        voter = self.voter()
+        if voter is None:
+            raise ConsentRequired(
+                "to review clips, accept a campaign's consent form first or log in with a reviewer account"
+            )
+        ticket_check(ticket=query.validated_data["ticket"], clip_id=clip_id, voter_id=voter.id)
         clip = Clip.objects.select_related("campaign").filter(id=clip_id).first()
         if clip is None:
             raise NotFound("no such clip (it may have been deleted by its speaker)")
         voter = services.voter_check_campaign(
-            voter=self.voter(), campaign=clip.campaign, reviewer_account=self.is_reviewer_account()
+            voter=voter, campaign=clip.campaign, reviewer_account=self.is_reviewer_account()
         )
         if clip.contributor_id == voter.id:
             raise services.NotYourClip("you cannot review your own recordings")
@@ -56,9 +71,18 @@ class ReviewClipAudioApi(ReviewerAPIView):
 
 
 class VoteApi(ReviewerAPIView):
+    throttle_classes = [VoteVoterThrottle, VoteAddressThrottle]
+
     @extend_schema(
         request=serializers.VoteInput,
-        responses={201: serializers.VoteOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
+        responses={
+            201: serializers.VoteOutput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+            409: ErrorOutput,
+            429: ErrorOutput,
+        },
     )
     def post(self, request, clip_id):
         data = serializers.VoteInput(data=request.data)
@@ -68,7 +92,7 @@ class VoteApi(ReviewerAPIView):
             raise ConsentRequired(
                 "to review clips, accept a campaign's consent form first or log in with a reviewer account"
             )
-        vote = services.vote_cast(
-            voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **data.validated_data
-        )
+        answer = dict(data.validated_data)
+        ticket_check(ticket=answer.pop("ticket"), clip_id=clip_id, voter_id=voter.id)
+        vote = services.vote_cast(voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **answer)
         return Response(serializers.VoteOutput(vote).data, status=status.HTTP_201_CREATED)

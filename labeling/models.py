@@ -45,12 +45,18 @@ class Vote(models.Model):
 
 
 class ReviewerStats(models.Model):
-    """A reviewer's record on gold clips, and whether their votes count."""
+    """A voter's record on gold clips, whether an admin trusts them, and whether their votes count."""
 
     reviewer = models.OneToOneField(Contributor, on_delete=models.CASCADE, related_name="reviewer_stats")
     gold_answered = models.PositiveIntegerField(default=0)
     gold_correct = models.PositiveIntegerField(default=0)
-    counts = models.BooleanField(default=True, help_text="False once gold accuracy falls below the threshold.")
+    counts = models.BooleanField(
+        default=False, help_text="Whether their votes count now (labeling/standing.py decides; kept to notice changes)."
+    )
+    trusted = models.BooleanField(
+        default=False,
+        help_text="An admin trusts this voter: their votes count before they answer gold (not below the gold floor).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     @property

@@ -27,6 +27,7 @@ from core.rows import (
 from core.task_queue import task_enqueue
 from labeling import rules
 from labeling.models import ReviewerStats, StatusChange, Vote
+from labeling.standing import Standing, voter_standing
 
 REEVALUATE_REVIEWER_TASK = "labeling.reevaluate_reviewer"
 VOTE_KINDS = {Vote.Kind.VALID, Vote.Kind.INVALID}
@@ -72,6 +73,25 @@ def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, revie
     return voter
 
 
+def _is_trusted(*, contributor_id, stats: ReviewerStats | None, reviewer_account: bool | None = None) -> bool:
+    if stats is not None and stats.trusted:
+        return True
+    if reviewer_account is None:  # not known from the request: the account behind the identity decides
+        contributor = Contributor.objects.select_related("user").filter(id=contributor_id).first()
+        reviewer_account = bool(contributor and is_reviewer_account(contributor.user))
+    return reviewer_account
+
+
+def standing_of(*, voter: Contributor, reviewer_account: bool | None = None) -> Standing:
+    """Whether this voter's votes count now, and the sentence that tells them why (labeling/standing.py)."""
+    stats = ReviewerStats.objects.filter(reviewer_id=voter.id).first()
+    return voter_standing(
+        trusted=_is_trusted(contributor_id=voter.id, stats=stats, reviewer_account=reviewer_account),
+        gold_answered=stats.gold_answered if stats else 0,
+        gold_correct=stats.gold_correct if stats else 0,
+    )
+
+
 # The next clip, picked and leased in one statement. Pending, non-gold clips of the campaign in queue
 # order (most counted votes first, then oldest) walk the partial index clip_review_queue; the NOT EXISTS
 # probe is an index-only lookup on the unique (clip, voter) index of votes. The statement runs on its
@@ -108,16 +128,20 @@ def _clip_served(sql: str, params: dict) -> Clip | None:
     return clip
 
 
-def review_assign_next(*, voter: Contributor, campaign: Campaign, rng: random.Random | None = None) -> Clip | None:
+def review_assign_next(
+    *, voter: Contributor, campaign: Campaign, rng: random.Random | None = None, standing: Standing | None = None
+) -> Clip | None:
     """The next clip for this reviewer, picked and leased by one indexed statement.
 
     Pending clips nearest a decision come first (most counted votes), then the oldest. A served clip is
     leased for a few seconds so concurrent reviewers spread across clips; when every candidate is
-    leased, reviewers share. A gold clip is mixed in now and then.
+    leased, reviewers share. A voter whose votes do not count yet gets gold clips first (they earn standing
+    on them); others get one now and then.
     """
     rng = rng or random.Random()
     voter_id = db_value(Contributor._meta.pk, voter.id)
-    if rng.random() < settings.CHORUS_GOLD_SHARE and (
+    gold_first = standing is not None and not standing.counts
+    if (gold_first or rng.random() < settings.CHORUS_GOLD_SHARE) and (
         gold := _clip_served(_GOLD_NEXT, {"campaign": campaign.id, "voter": voter_id})
     ):
         return gold
@@ -150,11 +174,6 @@ def _validate_answer(kind: str, reason: str, note: str) -> None:
         raise ApplicationError("reason 'other' needs a note saying what is wrong", code="bad_value")
     if len(note) > 500:
         raise ApplicationError("the note is longer than 500 characters", code="bad_value")
-
-
-def _reviewer_counts(reviewer_id) -> bool:
-    stats = ReviewerStats.objects.filter(reviewer_id=reviewer_id).only("counts").first()
-    return stats.counts if stats else True
 
 
 def _decision_writes(
@@ -197,15 +216,16 @@ def vote_cast(
 
 
 # Everything a vote needs, read in one statement that takes the clip's row lock: the clip's state and
-# counters, the campaign's consent terms and vote cap, and the voter's weight (no stats row: counts).
+# counters, the campaign's consent terms and vote cap, and the voter's gold record and trust (their standing).
 # The vote path is raw SQL because the ORM spent longer building its statements than the database
 # spent running them.
 _LOCK_FOR_VOTE = """SELECT c.status, c.is_gold, c.gold_answer, c.contributor_id, c.valid_votes, c.invalid_votes,
-    (SELECT s.counts FROM labeling_reviewerstats s WHERE s.reviewer_id = %(voter)s),
+    s.gold_answered, s.gold_correct, s.trusted,
     cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.language_id, l.name
 FROM collector_clip c
 JOIN collector_campaign cp ON cp.id = c.campaign_id
 JOIN collector_language l ON l.id = cp.language_id
+LEFT JOIN labeling_reviewerstats s ON s.reviewer_id = %(voter)s
 WHERE c.id = %(clip)s{lock}"""
 
 
@@ -229,7 +249,9 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         contributor_id,
         valid,
         invalid,
-        voter_counts,
+        gold_answered,
+        gold_correct,
+        trusted,
         campaign_id,
         slug,
         name,
@@ -247,10 +269,13 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         raise NotYourClip("you cannot review your own recordings")
     if status != Clip.Status.PENDING and not is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
-    weight = 0 if voter_counts is not None and not voter_counts else 1  # no stats row yet: the reviewer counts
+    standing = voter_standing(
+        trusted=bool(trusted) or reviewer_account, gold_answered=gold_answered or 0, gold_correct=gold_correct or 0
+    )
+    weight = standing.weight
     vote = Vote(clip_id=clip_id, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
     if is_gold and kind in VOTE_KINDS:
-        _gold_record(voter=voter, correct=kind == gold_answer)
+        _gold_record(voter=voter, correct=kind == gold_answer, reviewer_account=reviewer_account)
     writes, clip_values = [], {"review_lease_until": None}  # answered: the lease has done its job
     if not is_gold and kind in VOTE_KINDS and weight:
         valid, invalid = valid + (kind == Vote.Kind.VALID), invalid + (kind == Vote.Kind.INVALID)
@@ -265,19 +290,35 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
     return vote
 
 
-def _gold_record(*, voter: Contributor, correct: bool) -> None:
+def _gold_record(*, voter: Contributor, correct: bool, reviewer_account: bool) -> None:
     stats, _ = ReviewerStats.objects.select_for_update().get_or_create(reviewer=voter)
     stats.gold_answered += 1
     stats.gold_correct += int(correct)
-    counts = not (
-        stats.gold_answered >= settings.CHORUS_GOLD_MIN_ANSWERS
-        and stats.gold_accuracy < settings.CHORUS_GOLD_MIN_ACCURACY
-    )
+    _standing_store(stats, reviewer_account=reviewer_account)
+
+
+def _standing_store(stats: ReviewerStats, *, reviewer_account: bool | None = None) -> None:
+    """Save a locked stats row with the standing it now gives; a change re-weighs the voter's votes (worker)."""
+    counts = voter_standing(
+        trusted=_is_trusted(contributor_id=stats.reviewer_id, stats=stats, reviewer_account=reviewer_account),
+        gold_answered=stats.gold_answered,
+        gold_correct=stats.gold_correct,
+    ).counts
     reweigh = counts != stats.counts
     stats.counts = counts
-    stats.save(update_fields=["gold_answered", "gold_correct", "counts", "updated_at"])
-    if reweigh:
-        transaction.on_commit(lambda: task_enqueue(REEVALUATE_REVIEWER_TASK, args=[str(voter.id)]))
+    stats.save(update_fields=["gold_answered", "gold_correct", "counts", "trusted", "updated_at"])
+    if reweigh and Vote.objects.filter(voter_id=stats.reviewer_id, clip__is_gold=False).exists():
+        reviewer_id = str(stats.reviewer_id)
+        transaction.on_commit(lambda: task_enqueue(REEVALUATE_REVIEWER_TASK, args=[reviewer_id]))
+
+
+@transaction.atomic
+def reviewer_trust_set(*, reviewer_id, trusted: bool) -> ReviewerStats:
+    """An admin trusts a voter (their votes count before they answer gold), or stops trusting them."""
+    stats, _ = ReviewerStats.objects.select_for_update().get_or_create(reviewer_id=reviewer_id)
+    stats.trusted = trusted
+    _standing_store(stats)
+    return stats
 
 
 def reviewer_reevaluate(*, reviewer_id) -> int:
@@ -286,7 +327,9 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
     Returns the number of clips whose status changed. Clips decided by an admin or the pre-screen
     are left alone.
     """
-    weight = 1 if _reviewer_counts(reviewer_id) else 0
+    stats = ReviewerStats.objects.filter(reviewer_id=reviewer_id).only("counts").first()
+    # the standing stored when it last changed (the change that queued this), else the rule's answer now
+    weight = int(stats.counts) if stats else standing_of(voter=Contributor(id=reviewer_id)).weight
     clip_ids = list(Vote.objects.filter(voter_id=reviewer_id, clip__is_gold=False).values_list("clip_id", flat=True))
     changed = 0
     for clip_id in clip_ids:

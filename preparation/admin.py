@@ -35,6 +35,9 @@ class PreparedClipAdmin(admin.ModelAdmin):
     ]
     actions = ["requeue"]
 
+    def has_add_permission(self, request):
+        return False  # a clip is prepared when it is decided valid; every field here is read-only
+
     @admin.action(description="Queue again (after fixing the cause)")
     def requeue(self, request, queryset):
         count = preparation_requeue(preparation_ids=list(queryset.values_list("id", flat=True)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,10 +17,11 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from collector.models import Clip
 from core.after_response import after_response
 from core.pseudonyms import speaker_hash
 from core.rows import Statement, insert_statement
-from core.storage_paths import derived_name
+from core.storage_paths import DERIVED_ROOT, derived_name, derived_prefix
 from core.stored_audio import stored_audio_load
 from core.task_queue import task_enqueue
 from kws import cleaning, features, splits
@@ -29,6 +31,7 @@ from preparation.models import ClipFeatures, PreparedClip
 logger = logging.getLogger(__name__)
 BATCH_SCHEDULED_KEY = "preparation:batch-scheduled"
 PREPARE_BATCH_TASK = "preparation.prepare_batch"
+SWEEP_DERIVED_TASK = "preparation.sweep_derived"
 
 
 def preparation_trigger(*, clip_ids: list, **_signal) -> list[Statement]:
@@ -119,13 +122,13 @@ def preparation_run(
     )
     by_id = {row.id: row for row in rows}
     new_features = []
+    to_store: dict[int, tuple] = {}
     for index, prep_id in enumerate(ids):
         row = by_id[prep_id]
-        name = _store_cleaned(row.clip.id, cleaned[prep_id], cleaning_params.sample_rate)
+        to_store[prep_id] = (row.clip.id, cleaned[prep_id])
         outcomes[prep_id] = {
             "state": PreparedClip.State.DONE,
             "error": "",
-            "cleaned_audio": name,
             "split": splits.which_set(speaker_hash(row.clip.contributor_id)),
         }
         new_features.append(
@@ -138,43 +141,99 @@ def preparation_run(
                 data=matrix[index].astype("<f4").tobytes(),
             )
         )
-    return _commit_outcomes(attempt_of, outcomes, new_features, cleaning_params)
+    return _commit_outcomes(attempt_of, outcomes, new_features, cleaning_params, to_store)
 
 
 def _commit_outcomes(
-    attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params
+    attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params, to_store: dict
 ) -> BatchResult:
-    """Write results only for claims this worker still holds (same attempt): a fenced-out worker writes nothing."""
+    """Write results only for claims this worker still holds (same attempt): a fenced-out worker writes nothing,
+    not even a file. The cleaned audio is stored while the clips and claims are locked: an erasure (which locks
+    the clip rows first too) either waits for this commit and then finds the files, or commits first and leaves
+    no row to hold."""
     now = timezone.now()
-    with transaction.atomic():
-        current = PreparedClip.objects.select_for_update().filter(
-            id__in=list(outcomes), state=PreparedClip.State.RUNNING
-        )
-        held = {
-            prep_id for prep_id, attempts in current.values_list("id", "attempts") if attempt_of[prep_id] == attempts
-        }
-        ClipFeatures.objects.filter(preparation_id__in=held).delete()  # a retry replaces a partial earlier write
-        ClipFeatures.objects.bulk_create([f for f in new_features if f.preparation_id in held])
-        updated = [
-            PreparedClip(
-                id=prep_id,
-                finished_at=now,
-                lease_until=None,
-                cleaning_params=cleaning_params.as_dict(),
-                cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""),
-                split=outcomes[prep_id].get("split", ""),
-                state=outcomes[prep_id]["state"],
-                error=outcomes[prep_id]["error"],
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # the clip rows before the claims, in the order an erasure takes them: no deadlock, and an erasure's
+            # delete never meets features inserted after it looked
+            list(
+                Clip.objects.select_for_update(of=("self",))
+                .filter(preparation__id__in=list(outcomes))
+                .order_by("id")
+                .values_list("id", flat=True)
             )
-            for prep_id in held
-        ]
-        PreparedClip.objects.bulk_update(
-            updated, ["finished_at", "lease_until", "cleaning_params", "cleaned_audio", "split", "state", "error"]
-        )
+            current = PreparedClip.objects.select_for_update().filter(
+                id__in=list(outcomes), state=PreparedClip.State.RUNNING
+            )
+            held = {
+                prep_id
+                for prep_id, attempts in current.values_list("id", "attempts")
+                if attempt_of[prep_id] == attempts
+            }
+            for prep_id in sorted(held & set(to_store)):
+                clip_id, samples = to_store[prep_id]
+                outcomes[prep_id]["cleaned_audio"] = _store_cleaned(clip_id, samples, cleaning_params.sample_rate)
+                stored.append(outcomes[prep_id]["cleaned_audio"])
+            ClipFeatures.objects.filter(preparation_id__in=held).delete()  # a retry replaces a partial earlier write
+            ClipFeatures.objects.bulk_create([f for f in new_features if f.preparation_id in held])
+            updated = [
+                PreparedClip(
+                    id=prep_id,
+                    finished_at=now,
+                    lease_until=None,
+                    cleaning_params=cleaning_params.as_dict(),
+                    cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""),
+                    split=outcomes[prep_id].get("split", ""),
+                    state=outcomes[prep_id]["state"],
+                    error=outcomes[prep_id]["error"],
+                )
+                for prep_id in held
+            ]
+            PreparedClip.objects.bulk_update(
+                updated, ["finished_at", "lease_until", "cleaning_params", "cleaned_audio", "split", "state", "error"]
+            )
+    except BaseException:
+        for name in stored:  # nothing committed points at them (the sweep gets any this misses)
+            default_storage.delete(name)
+        raise
     states = Counter(outcomes[prep_id]["state"] for prep_id in held)
     return BatchResult(
         done=states["done"], dropped=states["dropped"], failed=states["failed"], fenced_out=len(outcomes) - len(held)
     )
+
+
+def derived_orphans_sweep() -> int:
+    """Delete derived files whose clip row is gone (erased while something was writing them). Clip ids are never
+    reused and derived files appear only after their clip row, so a folder without a clip is an orphan for good.
+    Returns how many files went."""
+    try:
+        folders, _ = default_storage.listdir(DERIVED_ROOT)
+    except FileNotFoundError:
+        return 0
+    ids = {}
+    for folder in folders:
+        try:
+            ids[uuid.UUID(folder)] = folder
+        except ValueError:
+            continue
+    present = set()
+    listed = list(ids)
+    for start in range(0, len(listed), 1000):
+        present |= set(Clip.objects.filter(id__in=listed[start : start + 1000]).values_list("id", flat=True))
+    deleted = 0
+    for clip_id in sorted(set(ids) - present, key=str):
+        prefix = derived_prefix(clip_id)
+        try:
+            _, files = default_storage.listdir(prefix)
+        except FileNotFoundError:
+            continue
+        for name in files:
+            default_storage.delete(prefix + name)
+            deleted += 1
+    if deleted:
+        logger.warning("deleted %d derived files of erased clips", deleted)
+    return deleted
 
 
 def preparation_requeue(*, preparation_ids: list[int]) -> int:

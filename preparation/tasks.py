@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError
 
 from preparation import services, synthesis
+from preparation.heartbeat import leases_kept
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (DatabaseError, InterfaceError, ConnectionError, TimeoutError)
@@ -19,7 +20,8 @@ def prepare_batch(self) -> dict:
     totals = {"done": 0, "dropped": 0, "failed": 0, "fenced_out": 0}
     while claims := services.preparation_claim(limit=settings.CHORUS_PREPARE_BATCH):
         try:
-            result = services.preparation_run(claims=claims)
+            with leases_kept(claims=claims):  # a short lease, renewed while this worker lives
+                result = services.preparation_run(claims=claims)
         except TRANSIENT as exc:
             services.preparation_release(claims=claims)
             raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
@@ -29,6 +31,12 @@ def prepare_batch(self) -> dict:
     if (wait := services.preparation_next_lease_expiry_s()) is not None:
         prepare_batch.apply_async(countdown=wait)
     return totals
+
+
+@shared_task(name=services.SWEEP_DERIVED_TASK, acks_late=True)
+def sweep_derived() -> int:
+    """Periodic (config.celery's beat schedule): derived files left by clips erased while being written."""
+    return services.derived_orphans_sweep()
 
 
 @worker_ready.connect

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -50,6 +52,10 @@ class ReleaseCreateForm(forms.ModelForm):
             return None
 
 
+class NotifiedForm(forms.Form):
+    release = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     """Adding a release freezes its clips and queues the build; a built release never changes."""
@@ -65,6 +71,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["campaign", "state"]
+    actions = ["rebuild_without_withdrawn"]
     readonly_fields = [
         "campaign",
         "name",
@@ -84,6 +91,8 @@ class ReleaseAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "downloaders_notified_at",
+        "withdrawn_at",
+        "rebuilt_from",
     ]
 
     def get_queryset(self, request):
@@ -125,6 +134,16 @@ class ReleaseAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return redirect(request.path)
 
+    @admin.action(description="Rebuild without the withdrawn clips (as a new release)", permissions=["add"])
+    def rebuild_without_withdrawn(self, request, queryset):
+        for release in queryset:
+            try:
+                rebuilt = services.release_rebuild(release=release, user=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{release.name}: {exc.message}", messages.WARNING)
+                continue
+            self.message_user(request, f"{release.name}: rebuilding as {rebuilt.name}; a worker builds the archive.")
+
     @admin.display(description="progress")
     def progress_bar(self, obj):
         return format_html(
@@ -150,9 +169,20 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def notices_view(self, request):
         """Releases that hold erased clips, and the accounts that downloaded them: who to tell."""
+        if not request.user.has_perms(["releases.view_release", "releases.view_download"]):
+            raise PermissionDenied("you may not see who downloaded releases")
         if request.method == "POST":
-            services.release_mark_notified(release_id=int(request.POST["release"]))
-            self.message_user(request, "Marked as notified.")
+            if not self.has_change_permission(request):
+                raise PermissionDenied("you may not change releases")
+            form = NotifiedForm(request.POST)
+            if not form.is_valid():
+                return HttpResponseBadRequest("release must be a release id")
+            try:
+                services.release_mark_notified(release_id=form.cleaned_data["release"])
+            except ApplicationError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, "Marked as notified.")
             return redirect(reverse("admin:releases_release_notices"))
         context = {
             **self.admin_site.each_context(request),
@@ -172,8 +202,14 @@ class DownloadAdmin(admin.ModelAdmin):
     list_filter = ["release"]
     readonly_fields = ["user", "release", "at"]
 
+    def has_add_permission(self, request):
+        return False  # recorded by the download itself
+
 
 @admin.register(TermsAcceptance)
 class TermsAcceptanceAdmin(admin.ModelAdmin):
     list_display = ["user", "version", "accepted_at"]
     readonly_fields = ["user", "version", "accepted_at"]
+
+    def has_add_permission(self, request):
+        return False  # an account accepts the terms itself; the form could not even name the account

@@ -3,16 +3,17 @@ dataset terms download them."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collector.selectors import campaign_get
 from core.errors import ApplicationError, NotFound
+from core.permissions import StaffModelPermission
 from core.serializers import ErrorOutput
 from releases import downloads, selectors, serializers, services
 from releases.models import Release
 from releases.terms import TERMS_TEXT, TERMS_VERSION
+from releases.throttles import ReleaseDownloadThrottle, TermsThrottle
 
 
 def _release(release_id) -> Release:
@@ -23,16 +24,19 @@ def _release(release_id) -> Release:
 
 
 class ReleaseListApi(APIView):
-    def get_permissions(self):
-        return [IsAdminUser()] if self.request.method == "POST" else []
+    required_perms = {"POST": ["releases.add_release"]}
 
-    @extend_schema(responses=serializers.ReleaseOutput(many=True))
+    def get_permissions(self):
+        return [StaffModelPermission()] if self.request.method == "POST" else []
+
+    @extend_schema(parameters=[serializers.ReleaseListInput], responses=serializers.ReleaseOutput(many=True))
     def get(self, request):
-        campaign = request.query_params.get("campaign")
+        data = serializers.ReleaseListInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
         qs = selectors.releases_for().order_by("-created_at")
-        if campaign:
-            qs = qs.filter(campaign__slug=campaign)
-        return Response(serializers.ReleaseOutput(qs[:200], many=True).data)
+        if data.validated_data.get("campaign"):
+            qs = qs.filter(campaign__slug=data.validated_data["campaign"])
+        return Response(serializers.ReleaseOutput(qs[:200], many=True, context={"request": request}).data)
 
     @extend_schema(
         request=serializers.ReleaseCreateInput,
@@ -48,16 +52,21 @@ class ReleaseListApi(APIView):
             licence=data.validated_data["licence"],
             user=request.user,
         )
-        return Response(serializers.ReleaseOutput(_release(release.id)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.ReleaseOutput(_release(release.id), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ReleaseDetailApi(APIView):
     @extend_schema(responses={200: serializers.ReleaseDetailOutput, 404: ErrorOutput})
     def get(self, request, release_id):
-        return Response(serializers.ReleaseDetailOutput(_release(release_id)).data)
+        return Response(serializers.ReleaseDetailOutput(_release(release_id), context={"request": request}).data)
 
 
 class ReleaseDownloadApi(APIView):
+    throttle_classes = [ReleaseDownloadThrottle]
+
     @extend_schema(
         responses={
             (200, "application/gzip"): bytes,
@@ -66,6 +75,7 @@ class ReleaseDownloadApi(APIView):
             404: ErrorOutput,
             409: ErrorOutput,
             410: ErrorOutput,
+            429: ErrorOutput,
         }
     )
     def get(self, request, release_id):
@@ -73,6 +83,11 @@ class ReleaseDownloadApi(APIView):
 
 
 class TermsApi(APIView):
+    throttle_classes = [TermsThrottle]
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []  # reading the terms is free
+
     @extend_schema(responses=serializers.TermsOutput)
     def get(self, request):
         return Response(
@@ -80,7 +95,8 @@ class TermsApi(APIView):
         )
 
     @extend_schema(
-        request=serializers.TermsInput, responses={200: serializers.TermsOutput, 400: ErrorOutput, 401: ErrorOutput}
+        request=serializers.TermsInput,
+        responses={200: serializers.TermsOutput, 400: ErrorOutput, 401: ErrorOutput, 429: ErrorOutput},
     )
     def post(self, request):
         if not request.user.is_authenticated:
@@ -96,8 +112,11 @@ class TermsApi(APIView):
 
 
 class NoticesApi(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [StaffModelPermission]
+    # The notices list who downloaded what: release and download records both.
+    required_perms = {"GET": ["releases.view_release", "releases.view_download"]}
 
     @extend_schema(responses=serializers.NoticeOutput(many=True))
     def get(self, request):
-        return Response(serializers.NoticeOutput(selectors.erasure_notices(), many=True).data)
+        notices = serializers.NoticeOutput(selectors.erasure_notices(), many=True, context={"request": request})
+        return Response(notices.data)

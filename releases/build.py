@@ -14,10 +14,12 @@ import soundfile as sf
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from collector.models import PREFER_NOT, Clip, Tombstone
+from collector.services import storage_delete_after_commit
 from kws import features
 from preparation.models import BackgroundNoise
 from releases import anonymity, datasheet
@@ -81,16 +83,23 @@ def release_build(*, release_id: int) -> Release | None:
             stored = default_storage.save(
                 f"releases/{release.campaign.slug}/{release.campaign.slug}-{release.name}.tar.gz", File(archive)
             )
-        Release.objects.filter(id=release.id).update(
-            state=Release.State.SUCCEEDED,
-            finished_at=timezone.now(),
-            archive=stored,
-            archive_bytes=out.size,
-            archive_sha256=out.hexdigest(),
-            summary={**summary, "files": tar.members},
-            datasheet=sheet,
-            progress_done=release.progress_total,
-        )
+        with transaction.atomic():
+            # Locked as the erasure locks it (releases.services.releases_withdraw): one of the two sees the other.
+            list(Release.objects.select_for_update().filter(id=release.id).values_list("id", flat=True))
+            erased = ReleaseClip.objects.filter(~_clip_present(), release=release).exists()
+            Release.objects.filter(id=release.id).update(
+                state=Release.State.SUCCEEDED,
+                finished_at=timezone.now(),
+                archive="" if erased else stored,
+                withdrawn_at=timezone.now() if erased else None,
+                archive_bytes=out.size,
+                archive_sha256=out.hexdigest(),
+                summary={**summary, "files": tar.members},
+                datasheet=sheet,
+                progress_done=release.progress_total,
+            )
+            if erased:  # a clip it packed was erased meanwhile: the archive is withdrawn as it is born
+                storage_delete_after_commit([stored])
     except Exception as exc:
         logger.exception("release %s failed", release_id)
         if stored:
@@ -264,6 +273,8 @@ def _still_here(row: ReleaseClip) -> Clip | None:
 
 
 def _write_decided(tar, rows, kind: str, name: str) -> int:
+    # erased after the snapshot: not in this release (as for valid clips), so they do not withdraw it
+    rows.filter(~_clip_present(), kind=kind).delete()
     table = tempfile.TemporaryFile(mode="w+b")
     count = 0
     with table:

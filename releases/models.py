@@ -43,6 +43,20 @@ class Release(models.Model):
     summary = models.JSONField(default=dict, blank=True, help_text="Counts shown on the release pages.")
     datasheet = models.TextField(blank=True, help_text="DATASHEET.md as written into the archive.")
 
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an erasure withdrew it: its archive was deleted then; the row stays as its history.",
+    )
+    rebuilt_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rebuilds",
+        help_text="The withdrawn release this one rebuilds without the withdrawn clips.",
+    )
+
     downloaders_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="Erasures up to then were sent to its downloaders."
     )

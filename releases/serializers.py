@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.permissions import is_staff_with
 from releases.models import Release
 
 
@@ -11,6 +12,9 @@ class ReleaseOutput(serializers.ModelSerializer):
         help_text="Clips in this release whose speakers withdrew since; such a release is no longer served."
     )
     download_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField(
+        help_text="Why the build failed; the exception itself only for staff (it names hosts and paths)."
+    )
 
     class Meta:
         model = Release
@@ -32,6 +36,14 @@ class ReleaseOutput(serializers.ModelSerializer):
             "withdrawn",
             "download_url",
         ]
+
+    def get_error(self, release) -> str:
+        if not release.error:
+            return ""
+        request = self.context.get("request")
+        if request is not None and is_staff_with(request.user, "releases.view_release"):
+            return release.error
+        return "the build failed; staff can see why"
 
     def get_download_url(self, release) -> str | None:
         if release.state != Release.State.SUCCEEDED or release.withdrawn:
@@ -66,3 +78,9 @@ class NoticeOutput(serializers.Serializer):
     latest_erasure = serializers.DateTimeField(allow_null=True)
     new_since_notice = serializers.IntegerField()
     downloaders = serializers.ListField(child=serializers.DictField())
+
+
+class ReleaseListInput(serializers.Serializer):
+    campaign = serializers.SlugField(
+        required=False, allow_blank=True, help_text="Only this campaign's releases (its slug)."
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from collector.models import Campaign, Clip
+from collector.services import storage_delete_after_commit
 from core.errors import ApplicationError, Conflict
 from core.pseudonyms import speaker_hash
 from core.task_queue import task_enqueue
@@ -91,7 +94,7 @@ def release_create(
     return release
 
 
-def _freeze(release: Release, valid) -> None:
+def _freeze(release: Release, valid, decided_ids=None) -> None:
     campaign = release.campaign
     earlier = ReleaseClip.objects.filter(release__campaign=campaign, kind=ReleaseClip.Kind.VALID).exclude(
         release=release
@@ -144,6 +147,8 @@ def _freeze(release: Release, valid) -> None:
             )
         )
     decided = Clip.objects.filter(campaign=campaign, status__in=[Clip.Status.OTHER, Clip.Status.INVALID], is_gold=False)
+    if decided_ids is not None:
+        decided = decided.filter(id__in=decided_ids)
     for clip_id, sha, contributor_id, keyword, status in (
         decided.order_by("created_at", "id")
         .values_list("id", "sha256", "contributor_id", "keyword__text", "status")
@@ -162,6 +167,60 @@ def _freeze(release: Release, valid) -> None:
 
 def keyword_folder(keyword: str) -> str:
     return re.sub(r"[^\w.-]+", "_", keyword.strip()).strip("._") or "keyword"
+
+
+def releases_withdraw(*, campaign_id: int, clip_ids: list, **_signal) -> int:
+    """Receiver of collector.signals.clips_erased, in the erasure's transaction: every archive that holds one of
+    these clips is deleted (after commit, retried by a worker if storage fails); the rows stay, withdrawn.
+
+    Builds in progress are locked too: a build that packed one of these clips sees it gone when it finishes
+    (releases.build) and keeps no archive. Returns how many archives go."""
+    holding = Release.objects.select_for_update().filter(
+        id__in=ReleaseClip.objects.filter(clip_id__in=clip_ids).values("release_id")
+    )
+    rows = list(holding.values_list("id", "state", "archive"))  # locks every one of them, whatever its state
+    built = [release_id for release_id, state, _ in rows if state == Release.State.SUCCEEDED]
+    archives = [archive for _, state, archive in rows if state == Release.State.SUCCEEDED and archive]
+    Release.objects.filter(id__in=built).update(
+        withdrawn_at=Coalesce("withdrawn_at", Value(timezone.now())), archive=""
+    )
+    storage_delete_after_commit(archives)
+    return len(archives)
+
+
+def release_rebuild(*, release: Release, user=None) -> Release:
+    """A withdrawn release again, as a new release: the same clips (paths and splits kept) less the erased ones."""
+    if not release.withdrawn_at:
+        raise Conflict(f"release {release.name} is not withdrawn: there is nothing to rebuild", code="not_withdrawn")
+    campaign = release.campaign
+    held = ReleaseClip.objects.filter(release=release).filter(Exists(Clip.objects.filter(pk=OuterRef("clip_id"))))
+    valid = _releasable(campaign, include_synthetic=release.include_synthetic).filter(
+        id__in=held.filter(kind=ReleaseClip.Kind.VALID).values("clip_id")
+    )
+    if not valid.exists():
+        raise Conflict(f"release {release.name} has no clip left that may be released", code="no_data")
+    decided_ids = held.exclude(kind=ReleaseClip.Kind.VALID).values("clip_id")
+    for n in range(1, 100):
+        name = release_name_checked(name=f"{release.name[:52]}-rebuilt" + (f"-{n}" if n > 1 else ""))
+        if not campaign.releases.filter(name=name).exists():
+            break
+    try:
+        with transaction.atomic():
+            previous = campaign.releases.filter(state=Release.State.SUCCEEDED).order_by("-created_at").first()
+            rebuilt = Release.objects.create(
+                campaign=campaign,
+                name=name,
+                licence=release.licence,
+                previous=previous,
+                include_synthetic=release.include_synthetic,
+                rebuilt_from=release,
+                created_by=user,
+            )
+            _freeze(rebuilt, valid, decided_ids=decided_ids)
+            transaction.on_commit(lambda: task_enqueue(BUILD_RELEASE_TASK, args=[rebuilt.id]))
+    except IntegrityError:
+        raise _name_taken(campaign, name) from None
+    return rebuilt
 
 
 def release_mark_notified(*, release_id: int) -> None:

@@ -22,6 +22,15 @@ def contributor_with_consent(campaign: Campaign) -> Contributor:
     return contributor
 
 
+def voter_in_good_standing(campaign: Campaign) -> Contributor:
+    """A volunteer whose votes count: an admin trusts them (labeling/standing.py)."""
+    from labeling.services import reviewer_trust_set
+
+    voter = contributor_with_consent(campaign)
+    reviewer_trust_set(reviewer_id=voter.id, trusted=True)
+    return voter
+
+
 def clip_recorded(
     campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args
 ) -> Clip:
@@ -35,12 +44,12 @@ def clip_recorded(
 def clip_validated(
     campaign: Campaign, contributor: Contributor | None = None, keyword: str = "yes", **tone_args
 ) -> Clip:
-    """A clip that two reviewers accepted: it is valid and queued for preparation."""
+    """A clip that two reviewers in good standing accepted: it is valid and queued for preparation."""
     from labeling.services import vote_cast
 
     clip = clip_recorded(campaign, contributor, keyword, **tone_args)
     for _ in range(2):
-        vote_cast(voter=contributor_with_consent(campaign), clip_id=clip.id, kind="valid")
+        vote_cast(voter=voter_in_good_standing(campaign), clip_id=clip.id, kind="valid")
     clip.refresh_from_db()
     return clip
 

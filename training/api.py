@@ -4,21 +4,24 @@ import numpy as np
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collector.selectors import campaign_get
 from core.errors import NotFound
+from core.permissions import StaffModelPermission
 from core.serializers import ErrorOutput
 from kws.metrics import confusion_matrix_png
 from training import jobs, publishing, serializers
 from training.data_overview import data_overview
 from training.models import TrainingJob
 
+VIEW, ADD, CHANGE = "training.view_trainingjob", "training.add_trainingjob", "training.change_trainingjob"
+
 
 class AdminAPIView(APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [StaffModelPermission]
+    required_perms = {"GET": [VIEW]}
 
     def job(self, job_id) -> TrainingJob:
         job = TrainingJob.objects.select_related("campaign").filter(id=job_id).first()
@@ -28,6 +31,8 @@ class AdminAPIView(APIView):
 
 
 class JobListApi(AdminAPIView):
+    required_perms = {"GET": [VIEW], "POST": [ADD]}
+
     @extend_schema(responses=serializers.JobOutput(many=True))
     def get(self, request):
         jobs_ = TrainingJob.objects.select_related("campaign").defer("clip_ids").order_by("-created_at")[:100]
@@ -61,6 +66,8 @@ class JobDetailApi(AdminAPIView):
 
 
 class JobCancelApi(AdminAPIView):
+    required_perms = {"POST": [CHANGE]}
+
     @extend_schema(request=None, responses={200: serializers.JobOutput, 404: ErrorOutput})
     def post(self, request, job_id):
         return Response(serializers.JobOutput(jobs.job_cancel(job_id=self.job(job_id).id)).data)
@@ -77,6 +84,8 @@ class JobConfusionApi(AdminAPIView):
 
 
 class JobRetrainApi(AdminAPIView):
+    required_perms = {"POST": [ADD]}
+
     @extend_schema(
         request=serializers.JobRetrainInput, responses={201: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput}
     )
@@ -90,6 +99,8 @@ class JobRetrainApi(AdminAPIView):
 
 
 class JobPublishApi(AdminAPIView):
+    required_perms = {"POST": [CHANGE], "DELETE": [CHANGE]}
+
     @extend_schema(request=None, responses={200: serializers.JobOutput, 404: ErrorOutput, 409: ErrorOutput})
     def post(self, request, job_id):
         """Put the model on the public Models page (only a passing job, not trained on withdrawn data)."""

@@ -276,7 +276,10 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
         audio.append(features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], params))
         words.append(row.clip.keyword.text)
         demographics = getattr(row.clip.contributor, "demographics", None)
-        groups[split].append({f: getattr(demographics, f, None) for f in GROUP_FIELDS})
+        # the speaker goes with the groups for the rule of five (kws.evaluation.per_group), never into metrics
+        groups[split].append(
+            {"speaker": str(row.clip.contributor_id), **{f: getattr(demographics, f, None) for f in GROUP_FIELDS}}
+        )
         speakers[split].add(row.clip.contributor_id)
     arrays = {
         name: (np.array(a, dtype=np.float32).reshape(-1, params.clip_samples), w) for name, (a, w) in splits.items()

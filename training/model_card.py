@@ -58,14 +58,14 @@ def model_card(job, *, synthetic_share: str = "") -> str:
     for field, result in m.get("groups", {}).items():
         groups = (
             ", ".join(f"{g} {_fmt(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items())
-            or "no speaker stated it"
+            or "no group of 5 or more test speakers"
         )
         lines.append(f"- {field}: {groups}; gap best-worst {_fmt(result['gap'])}")
     lines += [
         "",
         "## Known limits",
-        "- Groups with fewer than 5 test examples are not compared; "
-        "speakers who preferred not to say are not in any group.",
+        "- Groups of fewer than 5 test speakers are not published (the rule of five, as in releases), and groups "
+        "with fewer than 5 test examples are not compared; speakers who preferred not to say are not in any group.",
         "- Accuracy is measured on clips reviewers accepted, cut to their loudest second; real streams are noisier.",
         "- The test split is small for small campaigns: treat differences of a few points as noise.",
     ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ def model_detail(request, model_id: int):
 
 
 @staff_member_required
+@permission_required("training.change_trainingjob", raise_exception=True)
 @require_POST
 def model_publish(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)

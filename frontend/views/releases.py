@@ -14,8 +14,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
+from core.throttles import throttle
 from releases import downloads, selectors
 from releases.terms import TERMS_TEXT, TERMS_VERSION
+from releases.throttles import ReleaseDownloadThrottle, SignupAddressThrottle, TermsThrottle
 
 
 class SignupForm(UserCreationForm):
@@ -34,11 +36,12 @@ def _next(request, default: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@throttle(SignupAddressThrottle, methods=("POST",))
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # django-axes is first
         return redirect(_next(request, "/releases/"))
     return render(
         request,
@@ -66,6 +69,7 @@ def release_detail(request, release_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle(TermsThrottle, methods=("POST",))
 def terms(request):
     error = ""
     if request.method == "POST":
@@ -83,6 +87,7 @@ def terms(request):
     return render(request, "frontend/terms.html", context, status=400 if error else 200)
 
 
+@throttle(ReleaseDownloadThrottle)
 def release_download(request, release_id: int):
     release = get_object_or_404(selectors.releases_for(), id=release_id)
     return download_gated(

@@ -1,7 +1,10 @@
 """Reviewer pages: the listen flow for volunteers and reviewer accounts, and the staff quality dashboard."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -29,9 +32,14 @@ def listen(request, slug):
 
 
 @staff_member_required
+@permission_required("labeling.view_vote", raise_exception=True)
 def quality_dashboard(request):
+    try:
+        slug = forms.SlugField(required=False).clean(request.GET.get("campaign"))
+    except forms.ValidationError:
+        return HttpResponseBadRequest("campaign must be a campaign's slug (letters, digits, - and _)")
     campaigns = Campaign.objects.order_by("name")
-    campaign = campaigns.filter(slug=request.GET.get("campaign")).first() or campaigns.first()
+    campaign = campaigns.filter(slug=slug).first() or campaigns.first()
     context = {
         **admin.site.each_context(request),
         "title": "Reviewer quality",

@@ -1,6 +1,7 @@
 """Training pages (staff only): they drive the training API; only retraining posts here."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -16,6 +17,7 @@ from training.models import TrainingJob
 
 
 @staff_member_required
+@permission_required("training.view_trainingjob", raise_exception=True)
 @ensure_csrf_cookie
 def training(request):
     targets = Prefetch("keywords", queryset=Keyword.objects.filter(is_filler=False).order_by("id"), to_attr="targets")
@@ -31,6 +33,7 @@ def training(request):
 
 
 @staff_member_required
+@permission_required("training.view_trainingjob", raise_exception=True)
 @ensure_csrf_cookie
 def training_job(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)
@@ -38,6 +41,7 @@ def training_job(request, job_id: int):
 
 
 @staff_member_required
+@permission_required("training.add_trainingjob", raise_exception=True)
 @require_POST
 def training_job_retrain(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign").defer("clip_ids"), id=job_id)

@@ -11,7 +11,9 @@ from collector import selectors, services
 from collector.consent import consent_document
 from collector.middleware import contributor_of, set_contributor_cookie
 from collector.models import PREFER_NOT, Demographics
+from collector.throttles import CONSENT_THROTTLES
 from core.errors import ApplicationError
+from core.throttles import throttle
 
 NEXT_PAGES = {"speak", "listen"}  # where a volunteer goes after consent (and the optional about-you)
 
@@ -43,6 +45,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle(*CONSENT_THROTTLES, methods=("POST",))  # the same budget as the API's consent
 def consent(request, slug):
     campaign = campaign_or_404(slug)
     document = consent_document(campaign)

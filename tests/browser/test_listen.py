@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from labeling.services import reviewer_trust_set
 from tests.conftest import CAMPAIGN
 from tests.factories import clip_recorded
 from tests.fixtures.live import CONTRIBUTOR_COOKIE, consent_in_browser
@@ -61,9 +62,11 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     clips = {str(c.id): c for c in (clip_recorded(demo_campaign, keyword=w) for w in ("yes", "no", "up"))}
     page = browser_page
     reviewer = consent_in_browser(page)
+    reviewer_trust_set(reviewer_id=reviewer.id, trusted=True)  # their votes count (labeling/standing.py)
     posts = count_posts(page)
     page.goto(LISTEN)
     wait_for_review(page, "ready")
+    assert page.is_hidden("#standing")
 
     first = shown_clip_id(page)
     assert first in clips
@@ -110,6 +113,24 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     assert Vote.objects.filter(voter=reviewer).count() == 3
 
 
+def test_a_new_voter_is_told_why_their_votes_do_not_count_yet(browser_page, demo_campaign):
+    from collector.models import Clip
+    from labeling.models import Vote
+
+    clip = clip_recorded(demo_campaign, keyword="yes")
+    page = browser_page
+    reviewer = consent_in_browser(page)
+    page.goto(LISTEN)
+    wait_for_review(page, "ready")
+    notice = page.text_content("#standing")
+    assert page.is_visible("#standing") and "once you have answered 10 check clips" in notice
+    assert "you have answered 0" in notice
+    body = answer_by_key(page, "n")
+    assert body["counted"] is False
+    assert Vote.objects.get(clip=clip, voter=reviewer).weight == 0
+    assert Clip.objects.get(id=clip.id).invalid_votes == 0  # kept, not counted
+
+
 def test_report_with_a_reason_and_other_needs_a_note(browser_page, demo_campaign):
     from labeling.models import Vote
 
@@ -117,9 +138,11 @@ def test_report_with_a_reason_and_other_needs_a_note(browser_page, demo_campaign
         clip_recorded(demo_campaign, keyword=word)
     page = browser_page
     reviewer = consent_in_browser(page)
+    reviewer_trust_set(reviewer_id=reviewer.id, trusted=True)  # their votes count (labeling/standing.py)
     posts = count_posts(page)
     page.goto(LISTEN)
     wait_for_review(page, "ready")
+    assert page.is_hidden("#standing")
 
     first = shown_clip_id(page)
     assert page.is_hidden("#report-panel")
@@ -173,9 +196,9 @@ def test_reviewer_never_gets_their_own_clip(browser_page, demo_campaign):
     page.locator("#empty").wait_for(state="visible")
     assert page.text_content("#keyword") != "go"
     assert not Vote.objects.filter(clip=own).exists()
-    # Nor through the API by id.
+    # Nor through the API by id: it was never served to them.
     audio = page.request.get(f"/api/review/clips/{own.id}/audio/")
-    assert audio.status == 403 and audio.json()["error"] == "own_clip"
+    assert audio.status == 403 and audio.json()["error"] == "not_served"
 
 
 def canvas_pixels(page) -> dict:

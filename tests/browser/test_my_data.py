@@ -109,7 +109,7 @@ def test_no_thanks_records_nothing(browser_page):
 def test_my_data_shows_each_clip_state_and_reviewers_reasons(browser_page, demo_campaign):
     """Set aside by the pre-screen, turned down by reviewers (with their reasons), and still waiting."""
     from labeling import services as labeling_services
-    from tests.factories import clip_recorded, contributor_with_consent
+    from tests.factories import clip_recorded, voter_in_good_standing
 
     page = browser_page
     me = consent_in_browser(page)
@@ -118,7 +118,7 @@ def test_my_data_shows_each_clip_state_and_reviewers_reasons(browser_page, demo_
     waiting = clip_recorded(demo_campaign, contributor=me, keyword="left")
     for kind, reason in (("report", "cut_off"), ("invalid", "noisy"), ("invalid", "noisy")):  # two noes decide it
         labeling_services.vote_cast(
-            voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind=kind, reason=reason
+            voter=voter_in_good_standing(demo_campaign), clip_id=rejected.id, kind=kind, reason=reason
         )
 
     page.goto("/my-data/")

@@ -57,7 +57,7 @@ def prepared_by_worker(worker, campaign) -> int:
 def test_the_starter_set_trains_a_useful_default_model_that_a_new_developer_downloads(
     staff, developer, worker, demo_campaign, tmp_path
 ):
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Permission, User
 
     from training.models import TrainingJob
 
@@ -66,7 +66,9 @@ def test_the_starter_set_trains_a_useful_default_model_that_a_new_developer_down
     done = prepared_by_worker(worker, demo_campaign)
     assert done >= 0.99 * demo_campaign.clips.filter(synthetic=True).count() > 10_000
 
-    User.objects.create_user("trainer", password=STAFF_PASSWORD, is_staff=True)
+    trainer = User.objects.create_user("trainer", password=STAFF_PASSWORD, is_staff=True)
+    # staff status opens the pages; the training permissions let them act
+    trainer.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["training", "releases"]))
     staff.goto("/admin/login/?next=/training/")
     staff.fill("#id_username", "trainer")
     staff.fill("#id_password", STAFF_PASSWORD)

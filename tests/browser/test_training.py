@@ -39,9 +39,11 @@ def page(launch_chromium, transactional_db, live_server, settings):
 
 
 def log_in_as_staff(page, username: str = "trainer"):
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Permission, User
 
     user = User.objects.create_user(username, password=STAFF_PASSWORD, is_staff=True)
+    # staff status opens the pages; the training permissions let them act
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["training", "releases"]))
     page.goto("/admin/login/?next=/training/")
     page.fill("#id_username", username)
     page.fill("#id_password", STAFF_PASSWORD)

@@ -116,3 +116,34 @@ def test_export_holds_everything_about_me_and_nothing_about_others(volunteer, de
         with stored.audio.open("rb") as f:
             assert audio == f.read()
     assert len(archive.namelist()) == 1 + len(mine)
+
+
+def test_export_holds_the_votes_and_reports_i_cast_and_erasure_keeps_them_without_me(volunteer, demo_campaign):
+    from labeling.models import Vote
+    from labeling.services import vote_cast
+    from tests.factories import clip_recorded
+
+    me = Contributor.objects.get()  # the volunteer, before the clips' speakers exist
+    theirs = [clip_recorded(demo_campaign, keyword=w) for w in ("yes", "no", "up")]
+    vote_cast(voter=me, clip_id=theirs[0].id, kind="valid")
+    vote_cast(voter=me, clip_id=theirs[1].id, kind="invalid", reason="noisy")
+    vote_cast(voter=me, clip_id=theirs[2].id, kind="report", reason="offensive", note="says my neighbour's name")
+
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(volunteer.get("/api/me/").streaming_content)))
+    data = json.loads(archive.read("data.json"))
+    cast = {(v["clip"], v["campaign"], v["keyword"], v["kind"], v["reason"], v["note"]) for v in data["votes"]}
+    assert cast == {
+        (str(theirs[0].id), demo_campaign.slug, "yes", "valid", "", ""),
+        (str(theirs[1].id), demo_campaign.slug, "no", "invalid", "noisy", ""),
+        (str(theirs[2].id), demo_campaign.slug, "up", "report", "offensive", "says my neighbour's name"),
+    }
+    assert data["clips"] == []  # they recorded nothing: the votes are theirs, the clips are not
+
+    assert volunteer.delete("/api/me/").status_code == 200
+    left = Vote.objects.filter(clip__in=theirs).order_by("clip__keyword__text")
+    # as README says: the votes stay, so decisions stay explainable, but with no voter and no note
+    assert [(v.voter_id, v.kind, v.reason, v.note) for v in left] == [
+        (None, "invalid", "noisy", ""),
+        (None, "report", "offensive", ""),
+        (None, "valid", "", ""),
+    ]

@@ -11,12 +11,13 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
+from collector.models import Contributor
 from core.after_response import after_response, request_begin, request_end
 from labeling import services
 from preparation.models import PreparedClip
 from preparation.services import BATCH_SCHEDULED_KEY
 from tests.conftest import give_consent
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import clip_recorded, voter_in_good_standing
 
 
 def test_deferred_work_waits_for_the_end_of_the_request_and_runs_at_once_outside_one():
@@ -57,10 +58,12 @@ def test_work_left_by_a_response_never_closed_runs_when_the_next_request_begins(
 @pytest.mark.django_db(transaction=True)  # the vote commits for real, inside the request
 def test_a_vote_making_a_clip_valid_schedules_preparation_only_once_its_response_is_delivered(demo_campaign):
     clip = clip_recorded(demo_campaign)
-    services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=clip.id, kind="valid")
+    services.vote_cast(voter=voter_in_good_standing(demo_campaign), clip_id=clip.id, kind="valid")
     reviewer = Client()
     give_consent(reviewer)
-    body, csrf = json.dumps({"kind": "valid"}).encode(), secrets.token_hex(16)
+    services.reviewer_trust_set(reviewer_id=Contributor.objects.latest("created_at").id, trusted=True)
+    ticket = reviewer.get(f"/api/campaigns/{demo_campaign.slug}/review/next/").json()["ticket"]
+    body, csrf = json.dumps({"kind": "valid", "ticket": ticket}).encode(), secrets.token_hex(16)
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": f"/api/review/clips/{clip.id}/votes/",

@@ -16,6 +16,7 @@ from core.errors import Conflict
 from core.stored_audio import stored_audio_load
 from exporter import model_package
 from kws.firmware import c_float
+from kws.package import golden_signals
 from tests.conftest import CAMPAIGN
 from tests.training.test_jobs import synthetic_campaign
 from training import jobs
@@ -131,10 +132,10 @@ def test_features_json_recomputes_the_golden_features_with_librosa_alone(job, pa
 
     doc = json.loads(package.read("features.json"))
     golden = json.loads(package.read("golden_vectors.json"))
-    clips = model_package.golden_clips(job)
-    assert len(clips) == len(golden["vectors"]) == 5
-    for (name, label), vector in zip(clips, golden["vectors"]):
-        audio = stored_audio_load(name)[0][: doc["clip_samples"]].astype(np.float64)
+    signals = golden_signals(job.features)
+    assert len(signals) == len(golden["vectors"]) == 5
+    for (name, samples), vector in zip(signals, golden["vectors"]):
+        audio = samples[: doc["clip_samples"]].astype(np.float64)
         audio = np.pad(audio, (0, doc["clip_samples"] - len(audio)))
         mel = librosa.feature.melspectrogram(
             y=audio,
@@ -152,7 +153,7 @@ def test_features_json_recomputes_the_golden_features_with_librosa_alone(job, pa
             norm=doc["mel_norm"],
         ).T
         packaged = np.array(vector["features"], dtype=np.float32)
-        assert packaged.shape == mel.shape == (doc["frames"], doc["channels"]) and vector["label"] == label
+        assert packaged.shape == mel.shape == (doc["frames"], doc["channels"]) and vector["signal"] == name
         relative = np.abs(np.exp(packaged.astype(np.float64)) - doc["log_offset"] - mel) / np.maximum(
             mel, doc["log_offset"]
         )
@@ -182,7 +183,7 @@ def test_golden_vectors_reproduce_exactly_under_tflm_from_the_packaged_model(job
     interpreter = runtime.Interpreter.from_bytes(model, arena_size=golden["arena_bytes"])
     for vector in golden["vectors"]:
         assert set(vector) == {
-            "label",
+            "signal",
             "predicted",
             "features",
             "input_int8",
@@ -193,9 +194,23 @@ def test_golden_vectors_reproduce_exactly_under_tflm_from_the_packaged_model(job
         output = interpreter.get_output(0)[0]
         assert output.tolist() == vector["output_int8"] and len(output) == len(job.labels)
         assert vector["predicted"] == job.labels[int(np.argmax(output))]
-    assert {"yes", "no", "up", "_unknown_"} <= {
-        v["label"] for v in golden["vectors"]
-    }  # one clip per class found in the test split first
+    assert [v["signal"] for v in golden["vectors"]] == [name for name, _ in golden_signals(job.features)]
+
+
+def test_golden_vectors_hold_no_features_of_any_recording(job, package):
+    """Log-mel features are close to invertible: the vectors come from synthetic signals, not the test clips."""
+    from kws import features
+    from preparation.models import PreparedClip
+
+    golden = json.loads(package.read("golden_vectors.json"))
+    packaged = np.array([v["features"] for v in golden["vectors"]], dtype=np.float32)
+    signals = np.stack([samples for _, samples in golden_signals(job.features)])
+    assert np.allclose(packaged, features.featurize_batch(signals, job.features), atol=1e-5)
+    names = PreparedClip.objects.filter(clip_id__in=job.clip_ids).values_list("cleaned_audio", flat=True)
+    recorded = np.stack([features.fit_length(stored_audio_load(n)[0], job.features) for n in names])
+    clip_features = features.featurize_batch(recorded, job.features)
+    distances = np.abs(packaged[:, None] - clip_features[None]).max(axis=(2, 3))
+    assert distances.shape == (5, len(names)) and distances.min() > 0.5  # not one of the job's clips, not close
 
 
 def test_model_settings_header_and_the_sketch_are_generated_for_this_model(job, package):

@@ -11,7 +11,7 @@ from core.errors import Conflict
 from labeling import rules, services
 from labeling.models import StatusChange, Vote
 from preparation.models import PreparedClip
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import clip_recorded, voter_in_good_standing
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.worker
@@ -22,7 +22,7 @@ CLIPS = 12
 def test_concurrent_votes_count_exactly_and_trigger_the_pipeline_once(worker, demo_campaign):
     require_postgres()
     clips = [clip_recorded(demo_campaign) for _ in range(CLIPS)]
-    voters = [contributor_with_consent(demo_campaign) for _ in range(THREADS)]
+    voters = [voter_in_good_standing(demo_campaign) for _ in range(THREADS)]
     accepted, rejected = [], []
     lock = threading.Lock()
     start = threading.Barrier(THREADS)

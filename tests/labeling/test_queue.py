@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from collector.models import Clip
 from labeling import services
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import clip_recorded, contributor_with_consent, voter_in_good_standing
 
 pytestmark = pytest.mark.django_db
 NO_GOLD = random.Random(0)  # first draw 0.84: above the 10% gold share
@@ -17,7 +17,7 @@ NO_GOLD = random.Random(0)  # first draw 0.84: above the 10% gold share
 def test_nearest_a_decision_first_then_oldest(demo_campaign, settings):
     settings.CHORUS_GOLD_SHARE = 0.0
     oldest, middle, newest = (clip_recorded(demo_campaign) for _ in range(3))
-    first_voter = contributor_with_consent(demo_campaign)
+    first_voter = voter_in_good_standing(demo_campaign)
     services.vote_cast(voter=first_voter, clip_id=newest.id, kind="valid")
     reviewer = contributor_with_consent(demo_campaign)
     served = []
@@ -37,7 +37,7 @@ def test_nobody_is_served_own_answered_decided_or_deleted_clips(demo_campaign, s
     answered, decided, deleted, fresh = (clip_recorded(demo_campaign) for _ in range(4))
     services.vote_cast(voter=reviewer, clip_id=answered.id, kind="invalid")
     for _ in range(2):
-        services.vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=decided.id, kind="valid")
+        services.vote_cast(voter=voter_in_good_standing(demo_campaign), clip_id=decided.id, kind="valid")
     collector_services.clip_delete(contributor=deleted.contributor, clip_id=deleted.id)
     served = services.review_assign_next(voter=reviewer, campaign=demo_campaign)
     assert served.id == fresh.id

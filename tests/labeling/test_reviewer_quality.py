@@ -4,7 +4,7 @@ from django.test import Client
 
 from labeling import selectors, services
 from labeling.models import ReviewerStats, Vote
-from tests.factories import answer_gold, clip_recorded, contributor_with_consent, gold_clips
+from tests.factories import answer_gold, clip_recorded, contributor_with_consent, gold_clips, voter_in_good_standing
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,8 @@ def test_gold_answers_are_scored_and_do_not_change_the_gold_clip(demo_campaign):
     reviewer = contributor_with_consent(demo_campaign)
     answer_gold(reviewer, golds, correct=3)
     stats = ReviewerStats.objects.get(reviewer=reviewer)
-    assert (stats.gold_answered, stats.gold_correct, stats.gold_accuracy, stats.counts) == (4, 3, 0.75, True)
+    # four answers are fewer than the ten that earn standing: their votes do not count yet
+    assert (stats.gold_answered, stats.gold_correct, stats.gold_accuracy, stats.counts) == (4, 3, 0.75, False)
     golds[0].refresh_from_db()
     assert (golds[0].status, golds[0].votes_counted) == ("pending", 0)
 
@@ -23,7 +24,7 @@ def test_a_reviewer_below_the_threshold_stops_counting_and_their_decisions_are_r
     demo_campaign, settings, django_capture_on_commit_callbacks
 ):
     settings.CHORUS_GOLD_MIN_ANSWERS, settings.CHORUS_GOLD_MIN_ACCURACY = 10, 0.7
-    careless, careful = contributor_with_consent(demo_campaign), contributor_with_consent(demo_campaign)
+    careless, careful = voter_in_good_standing(demo_campaign), voter_in_good_standing(demo_campaign)
     decided_together = clip_recorded(demo_campaign)
     services.vote_cast(voter=careless, clip_id=decided_together.id, kind="valid")
     services.vote_cast(voter=careful, clip_id=decided_together.id, kind="valid")
@@ -51,7 +52,7 @@ def test_a_reviewer_below_the_threshold_stops_counting_and_their_decisions_are_r
 
 
 def test_quality_selectors_and_dashboard(demo_campaign):
-    reviewers = [contributor_with_consent(demo_campaign) for _ in range(3)]
+    reviewers = [voter_in_good_standing(demo_campaign) for _ in range(3)]
     golds = gold_clips(demo_campaign, 2)
     answer_gold(reviewers[0], golds, correct=2)
     answer_gold(reviewers[1], golds, correct=1)

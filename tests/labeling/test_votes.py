@@ -7,20 +7,28 @@ from labeling import services
 from labeling.models import Vote
 from preparation.models import PreparedClip
 from tests.conftest import CAMPAIGN, give_consent
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import clip_recorded, contributor_with_consent, voter_in_good_standing
 
 pytestmark = pytest.mark.django_db
 
 
-def vote(client, clip_id, kind="valid", **extra):
-    return client.post(f"/api/review/clips/{clip_id}/votes/", {"kind": kind, **extra}, content_type="application/json")
+def served(client) -> dict:
+    """The next clip the queue serves this client, with its ticket."""
+    response = client.get(f"/api/campaigns/{CAMPAIGN}/review/next/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def vote(client, clip_id, kind="valid", ticket="", **extra):
+    answer = {"ticket": ticket, "kind": kind, **extra}
+    return client.post(f"/api/review/clips/{clip_id}/votes/", answer, content_type="application/json")
 
 
 def test_two_agreeing_votes_make_a_clip_valid_and_queue_it_for_preparation_once(
     demo_campaign, django_capture_on_commit_callbacks
 ):
     clip = clip_recorded(demo_campaign)
-    a, b, c = (contributor_with_consent(demo_campaign) for _ in range(3))
+    a, b, c = (voter_in_good_standing(demo_campaign) for _ in range(3))
     services.vote_cast(voter=a, clip_id=clip.id, kind="valid")
     clip.refresh_from_db()
     assert (clip.status, clip.valid_votes, clip.votes_counted) == ("pending", 1, 1)
@@ -43,7 +51,7 @@ def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once_in_one_r
     from labeling.models import StatusChange
 
     clip = clip_recorded(demo_campaign)
-    first, second = (contributor_with_consent(demo_campaign) for _ in range(2))
+    first, second = (voter_in_good_standing(demo_campaign) for _ in range(2))
     services.vote_cast(voter=first, clip_id=clip.id, kind="valid")
     services.vote_cast(voter=second, clip_id=clip_recorded(demo_campaign).id, kind="skip")  # consent now remembered
     with CaptureQueriesContext(connection) as queries:
@@ -79,7 +87,7 @@ def test_a_deciding_vote_locks_and_reads_once_then_writes_each_row_once_in_one_r
 
 def test_split_votes_wait_for_a_majority(demo_campaign):
     clip = clip_recorded(demo_campaign)
-    voters = [contributor_with_consent(demo_campaign) for _ in range(3)]
+    voters = [voter_in_good_standing(demo_campaign) for _ in range(3)]
     for voter, kind in zip(voters, ["valid", "invalid", "invalid"]):
         services.vote_cast(voter=voter, clip_id=clip.id, kind=kind, reason="noisy" if kind == "invalid" else "")
     clip.refresh_from_db()
@@ -91,7 +99,7 @@ def test_a_tie_at_a_two_vote_cap_is_other(demo_campaign):
     demo_campaign.vote_cap = 2
     demo_campaign.save(update_fields=["vote_cap"])
     clip = clip_recorded(demo_campaign)
-    a, b = (contributor_with_consent(demo_campaign) for _ in range(2))
+    a, b = (voter_in_good_standing(demo_campaign) for _ in range(2))
     services.vote_cast(voter=a, clip_id=clip.id, kind="valid")
     services.vote_cast(voter=b, clip_id=clip.id, kind="invalid")
     clip.refresh_from_db()
@@ -110,9 +118,11 @@ def test_skips_and_reports_do_not_count_but_are_never_served_again(demo_campaign
 
 
 API_ERRORS = [
-    ("own clip", 403, "own_clip", "your own"),
+    ("own clip", 403, "not_served", "not served to you"),
+    ("not served", 403, "not_served", "not served to you"),
+    ("another voter's ticket", 403, "not_served", "not served to you"),
     ("second vote", 409, "already_answered", "already answered"),
-    ("unknown clip", 404, "not_found", "no such clip"),
+    ("deleted by its speaker", 404, "not_found", "no such clip"),
     ("bad kind", 400, "bad_value", "kind must be one of"),
     ("report without reason", 400, "bad_value", "needs a reason"),
     ("other without note", 400, "bad_value", "needs a note"),
@@ -123,21 +133,28 @@ API_ERRORS = [
 
 @pytest.mark.parametrize("case, status, code, words", API_ERRORS)
 def test_vote_api_errors(demo_campaign, case, status, code, words):
-    import uuid
-
     speaker, reviewer = Client(), Client()
     give_consent(speaker)
     give_consent(reviewer)
     from collector.models import Contributor
 
-    clip = clip_recorded(demo_campaign, contributor=Contributor.objects.order_by("created_at").first())
+    speaker_identity = Contributor.objects.order_by("created_at").first()
+    clip = clip_recorded(demo_campaign, contributor=speaker_identity)
+    ticket = served(reviewer)["ticket"]
     target, kind, extra, client = clip.id, "valid", {}, reviewer
     if case == "own clip":
-        client = speaker
+        client = speaker  # with a ticket served to someone else: the only kind they can get for their clip
+    elif case == "not served":
+        target = clip_recorded(demo_campaign, contributor=speaker_identity).id  # a real clip id, never served
+    elif case == "another voter's ticket":
+        client = Client()
+        give_consent(client)
     elif case == "second vote":
-        assert vote(reviewer, clip.id, "skip").status_code == 201
-    elif case == "unknown clip":
-        target = uuid.uuid4()
+        assert vote(reviewer, clip.id, "skip", ticket=ticket).status_code == 201
+    elif case == "deleted by its speaker":
+        from collector.services import clip_delete
+
+        clip_delete(contributor=speaker_identity, clip_id=clip.id)
     elif case == "bad kind":
         kind = "maybe"
     elif case == "report without reason":
@@ -148,10 +165,62 @@ def test_vote_api_errors(demo_campaign, case, status, code, words):
         kind, extra = "invalid", {"reason": "boring"}
     elif case == "no consent":
         client = Client()
-    response = vote(client, target, kind, **extra)
+    response = vote(client, target, kind, ticket=ticket, **extra)
     assert response.status_code == status, response.content
     assert response.json()["error"] == code and words in response.json()["detail"]
     assert Vote.objects.count() == (1 if case == "second vote" else 0)
+
+
+def test_audio_is_heard_only_by_the_voter_it_was_served_to(demo_campaign):
+    speaker, reviewer, other = Client(), Client(), Client()
+    for client in (speaker, reviewer, other):
+        give_consent(client)
+    from collector.models import Contributor
+
+    clip = clip_recorded(demo_campaign, contributor=Contributor.objects.order_by("created_at").first())
+    audio_url = served(reviewer)["audio_url"]
+    heard = reviewer.get(audio_url)
+    with clip.audio.open("rb") as f:
+        assert heard.status_code == 200 and b"".join(heard.streaming_content) == f.read()
+    for client, url in [
+        (other, audio_url),  # someone else's ticket
+        (reviewer, f"/api/review/clips/{clip.id}/audio/?ticket=forged"),
+        (speaker, audio_url),
+    ]:
+        refused = client.get(url)
+        assert refused.status_code == 403 and refused.json()["error"] == "not_served", refused.content
+    missing = reviewer.get(f"/api/review/clips/{clip.id}/audio/")
+    assert missing.status_code == 403 and missing.json()["error"] == "not_served"
+
+
+def test_a_new_voter_gets_gold_first_and_is_told_why_their_votes_do_not_count_yet(demo_campaign, settings):
+    settings.CHORUS_GOLD_SHARE, settings.CHORUS_GOLD_MIN_ANSWERS = 0.0, 2
+    pending = clip_recorded(demo_campaign)
+    golds = [services.clip_mark_gold(clip_id=clip_recorded(demo_campaign).id, answer="valid") for _ in range(2)]
+    newcomer = Client()
+    give_consent(newcomer)
+    answers = []
+    for gold in golds:  # gold clips first, although none is due by the gold share
+        clip = served(newcomer)
+        assert clip["id"] == str(gold.id) and clip["standing"]["counts"] is False
+        assert "once you have answered 2 check clips" in clip["standing"]["reason"]
+        answers.append(vote(newcomer, clip["id"], "valid", ticket=clip["ticket"]).json())
+    assert [a["counted"] for a in answers] == [False, False]  # gold answers never count toward a decision
+    clip = served(newcomer)  # two right: standing earned
+    assert clip["id"] == str(pending.id) and clip["standing"]["counts"] is True
+    assert vote(newcomer, clip["id"], "valid", ticket=clip["ticket"]).json()["counted"] is True
+    pending.refresh_from_db()
+    assert (pending.valid_votes, pending.votes_counted, pending.status) == (1, 1, "pending")
+
+
+def test_votes_from_voters_without_standing_are_kept_with_weight_zero(demo_campaign):
+    clip = clip_recorded(demo_campaign)
+    newcomers = [contributor_with_consent(demo_campaign) for _ in range(3)]  # many fresh identities, one person
+    for voter in newcomers:
+        assert services.vote_cast(voter=voter, clip_id=clip.id, kind="valid").weight == 0
+    clip.refresh_from_db()
+    assert (clip.status, clip.valid_votes, clip.votes_counted) == ("pending", 0, 0)
+    assert sorted(Vote.objects.filter(clip=clip).values_list("weight", flat=True)) == [0, 0, 0]
 
 
 def test_the_one_vote_per_voter_rule_is_a_database_constraint(demo_campaign):
@@ -173,11 +242,13 @@ def test_reviewer_accounts_vote_without_campaign_consent(demo_campaign):
     client.force_login(user)
     served = client.get(f"/api/campaigns/{CAMPAIGN}/review/next/")
     assert served.status_code == 200 and served.json()["id"] == str(clip.id) and served.json()["keyword"] == "yes"
-    assert set(served.json()) == {"id", "keyword", "duration_s", "audio_url"}
+    assert set(served.json()) == {"id", "keyword", "duration_s", "audio_url", "ticket", "standing"}
+    assert served.json()["standing"]["counts"] is True  # an admin trusts reviewer accounts
     audio = client.get(served.json()["audio_url"])
     with clip.audio.open("rb") as f:
         assert b"".join(audio.streaming_content) == f.read()
-    assert vote(client, clip.id, "invalid", reason="cut_off").status_code == 201
+    answered = vote(client, clip.id, "invalid", reason="cut_off", ticket=served.json()["ticket"])
+    assert answered.status_code == 201 and answered.json()["counted"] is True
     assert Vote.objects.get().voter.user == user
 
 
@@ -227,7 +298,7 @@ def test_my_data_shows_each_clip_state_and_the_reasons_reviewers_gave(volunteer,
     clip_recorded(demo_campaign, contributor=me, keyword="left")
     for reason in ["noisy", "noisy"]:
         services.vote_cast(
-            voter=contributor_with_consent(demo_campaign), clip_id=rejected.id, kind="invalid", reason=reason
+            voter=voter_in_good_standing(demo_campaign), clip_id=rejected.id, kind="invalid", reason=reason
         )
     with CaptureQueriesContext(connection) as queries:
         listed = {c["keyword"]: c for c in volunteer.get("/api/me/clips/").json()}

@@ -79,12 +79,12 @@ def test_released_claims_are_claimable_at_once(demo_campaign):
 
 def test_quiet_cleaned_clips_are_dropped_not_failed(demo_campaign):
     from labeling.services import clip_reverse_prescreen, vote_cast
-    from tests.factories import clip_recorded, contributor_with_consent
+    from tests.factories import clip_recorded, voter_in_good_standing
 
     quiet = clip_recorded(demo_campaign, amplitude=0.003)
     clip_reverse_prescreen(clip_id=quiet.id)
     for _ in range(2):
-        vote_cast(voter=contributor_with_consent(demo_campaign), clip_id=quiet.id, kind="valid")
+        vote_cast(voter=voter_in_good_standing(demo_campaign), clip_id=quiet.id, kind="valid")
     services.preparation_run(claims=services.preparation_claim(limit=5))
     prepared = PreparedClip.objects.get(clip=quiet)
     assert prepared.state == "dropped" and "below 0.004" in prepared.error

@@ -1,6 +1,7 @@
 """A worker killed with SIGKILL in the middle of a batch loses nothing and nothing is done twice."""
 
 import os
+import re
 import signal
 import time
 import uuid
@@ -82,3 +83,52 @@ def test_sigkill_mid_batch_then_a_new_worker_finishes_every_clip_exactly_once(de
     assert {attempts[i] for i in claimed_by_the_dead} == {2}  # taken over once, after the dead worker's lease ended
     assert set(attempts.values()) <= {1, 2}
     assert sum(1 for a in attempts.values() if a == 2) == len(claimed_by_the_dead)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_workers_batch_outlasting_its_lease_is_not_taken_over(demo_campaign, settings, tmp_path):
+    """A lease far shorter than the batch: another worker looking for dead workers' claims finds none while the
+    worker doing them lives, because its heartbeat renews them."""
+    from preparation import services
+
+    require_redis()
+    queue = f"prepare-beat-{uuid.uuid4().hex[:8]}"
+    settings.CHORUS_PREPARE_QUEUE = queue
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    worker_env = {"CHORUS_PREPARE_QUEUE": queue, "CHORUS_PREPARE_BATCH": str(CLIPS), "CHORUS_PREPARE_LEASE_S": "1"}
+    run(str(synthetic_dataset(tmp_path / "sc")), "--campaign", demo_campaign.slug, "--validated", "--source", "beat")
+    worker = start_worker(
+        media_root=tmp_path / "media", log_path=tmp_path / "w.log", queues=queue, extra_env=worker_env
+    )
+    try:
+        assert wait_for(lambda: PreparedClip.objects.filter(state="running").exists(), 60), worker.log()
+        time.sleep(2.5)  # well past the 1 s lease the claim was made with
+        assert PreparedClip.objects.filter(state="running").count() == CLIPS, "the batch ended too soon to prove it"
+        assert services.preparation_claim(limit=CLIPS) == []  # what another worker would take over: nothing
+        assert wait_for(lambda: PreparedClip.objects.filter(state="done").count() == CLIPS, 120, 0.2), worker.log()
+    finally:
+        stop_worker(worker)
+    assert set(PreparedClip.objects.values_list("attempts", flat=True)) == {1}
+    assert set(re.findall(r"'fenced_out': (\d+)", worker.log_path.read_text())) == {"0"}
+
+
+@pytest.mark.django_db
+def test_a_heartbeat_renews_only_the_claims_its_worker_still_holds(demo_campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from preparation import services
+    from preparation.heartbeat import leases_renew
+    from tests.factories import clip_validated
+
+    for _ in range(3):
+        clip_validated(demo_campaign)
+    claims = services.preparation_claim(limit=3)
+    lost = claims[0][0]
+    PreparedClip.objects.filter(id=lost).update(attempts=5)  # taken over by another worker meanwhile
+    expired = timezone.now() - timedelta(seconds=1)
+    PreparedClip.objects.update(lease_until=expired)
+    assert leases_renew(claims=claims) == 2
+    leases = dict(PreparedClip.objects.values_list("id", "lease_until"))
+    assert leases[lost] == expired and all(leases[i] > timezone.now() for i, _ in claims[1:])

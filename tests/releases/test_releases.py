@@ -24,7 +24,7 @@ from releases.build import MANIFEST_COLUMNS, release_build
 from releases.models import Release
 from releases.selectors import latest_clean_release, releases_for
 from releases.services import release_create
-from tests.factories import clip_recorded, contributor_with_consent
+from tests.factories import clip_recorded, voter_in_good_standing
 from tests.training.test_jobs import WORDS
 from training import jobs
 
@@ -54,7 +54,7 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     campaign = campaign_with_speakers
     rejected = clip_recorded(campaign, keyword="yes")
     for _ in range(2):
-        vote_cast(voter=contributor_with_consent(campaign), clip_id=rejected.id, kind="invalid", reason="noisy")
+        vote_cast(voter=voter_in_good_standing(campaign), clip_id=rejected.id, kind="invalid", reason="noisy")
     with django_capture_on_commit_callbacks() as queued:
         first = release_create(campaign=campaign, name="v1")
     assert len(queued) == 1 and first.state == "queued"  # the worker builds it, after commit

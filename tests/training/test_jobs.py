@@ -2,6 +2,7 @@
 
 import io
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,15 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(
         "test_examples"
     ]
     gender = m["groups"]["gender"]
-    assert set(gender["groups"]) <= {"female", "male"} and gender["groups"]
+    tested = Counter(
+        g
+        for _, g in PreparedClip.objects.filter(clip_id__in=job.clip_ids, split="testing")
+        .values_list("clip__contributor_id", "clip__contributor__demographics__gender")
+        .distinct()
+    )
+    # the rule of five, as in releases: only genders of at least 5 test speakers are published
+    assert {g: v["speakers"] for g, v in gender["groups"].items()} == {g: n for g, n in tested.items() if n >= 5}
+    assert set(tested) <= {"female", "male"} and sum(tested.values()) >= 2
     assert sum(g["examples"] for g in gender["groups"].values()) < m["test_examples"]  # silence has no speaker
     device = m["device"]  # the int8 model every 100 ms over negatives, the recognizer swept
     assert device["stride_ms"] == 100 and device["negative_hours"] >= 120 / 3600

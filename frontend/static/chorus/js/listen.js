@@ -36,6 +36,7 @@
     progress: $("session-progress"),
     done: $("session-done"),
     empty: $("empty"),
+    standing: $("standing"),
   };
   const urls = {
     next: root.dataset.nextUrl,
@@ -58,7 +59,7 @@
 
   const state = {
     phase: "loading", // loading | ready | sending | empty | error
-    clip: null, // {id, keyword, duration_s, audio_url}
+    clip: null, // {id, keyword, duration_s, audio_url, ticket, standing}
     audioUrl: null, // object URL of the fetched WAV
     samples: null, // Float32Array, channel 0 of the decoded clip
     peaks: null, // {columns, min: Float32Array, max: Float32Array, scale}
@@ -154,6 +155,7 @@
     }
     state.clip = clip;
     root.dataset.clipId = clip.id;
+    showStanding(clip.standing);
     el.keyword.textContent = clip.keyword;
     el.canvas.setAttribute("aria-label", `Waveform of a ${clip.duration_s.toFixed(1)} second recording`);
     let bytes;
@@ -296,6 +298,12 @@
     say(`Does it say “${state.clip.keyword}”? Yes (Y) or No (N).`);
   });
 
+  // Whether this voter's answers count yet, and why not (the server's sentence).
+  function showStanding(standing) {
+    el.standing.hidden = !standing || standing.counts;
+    el.standing.textContent = standing && !standing.counts ? standing.reason : "";
+  }
+
   // ---- answers -------------------------------------------------------------------------------
 
   function voteUrl(clipId) {
@@ -310,7 +318,7 @@
     const clip = state.clip;
     setPhase("sending");
     try {
-      await api(voteUrl(clip.id), { method: "POST", json: { kind, reason, note } });
+      await api(voteUrl(clip.id), { method: "POST", json: { ticket: clip.ticket, kind, reason, note } });
     } catch (err) {
       const gone = err.status === 404 || err.status === 409 || (err.status === 403 && err.code === "own_clip");
       if (gone && state.moveOns < MAX_MOVE_ONS) {
