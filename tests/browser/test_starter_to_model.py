@@ -19,7 +19,7 @@ from kws import quantize
 from preparation.models import PreparedClip
 from tests.browser.test_training import STAFF_PASSWORD, keyword_boxes, launch_from_form, wait_for_state
 from tests.conftest import CORE_WORDS
-from tests.fixtures.live import sign_up_and_download, watched_page
+from tests.fixtures.live import sign_up_and_download, to_fixed, watched_page
 from tests.services import require_espeak
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -92,7 +92,7 @@ def test_the_starter_set_trains_a_useful_default_model_that_a_new_developer_down
     assert gate["passed"] and gate["majority_baseline"] < 0.15 and gate["test_speakers"] >= 10
     assert staff.get_attribute("#quality-gate", "data-passed") == "true"
     recalls = staff.locator("#per-class tbody tr td:nth-child(3)").all_text_contents()
-    assert recalls == [f"{row['recall'] * 100:.1f}%" for row in metrics["per_class"]]
+    assert recalls == [f"{to_fixed(row['recall'] * 100)}%" for row in metrics["per_class"]]
     assert len(recalls) == len(job.labels) == 12
     card = staff.text_content("#model-card")
     assert "Quality gates" in card and f"of {len(job.clip_ids)} clips are synthetic" in card

@@ -10,7 +10,7 @@ import pytest
 
 from collector.models import Clip
 from tests.conftest import CORE_WORDS
-from tests.fixtures.live import watched_page
+from tests.fixtures.live import to_fixed, watched_page
 from tests.training.test_jobs import synthetic_campaign
 
 pytestmark = pytest.mark.browser
@@ -183,9 +183,10 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
 
     metrics = job.metrics
     agreement = page.text_content('#metrics tr[data-metric="tflite_tflm_agreement"] td')
-    assert agreement == f"{metrics['tflite_tflm_agreement'] * 100:.2f} %"
+    assert agreement == f"{to_fixed(metrics['tflite_tflm_agreement'] * 100, 2)} %"
     assert (
-        page.text_content('#metrics tr[data-metric="int8_tflm_top1"] td') == f"{metrics['int8_tflm_top1'] * 100:.1f} %"
+        page.text_content('#metrics tr[data-metric="int8_tflm_top1"] td')
+        == f"{to_fixed(metrics['int8_tflm_top1'] * 100)} %"
     )
     assert page.text_content('#metrics tr[data-metric="test_examples"] td') == f"{metrics['test_examples']:,}"
     assert page.locator("#metrics tr").count() == 7
@@ -211,7 +212,7 @@ def test_launch_from_the_form_then_follow_the_job_to_its_results(page, demo_camp
     row = page.locator(f'#jobs-body tr[data-job-id="{job.id}"]')
     row.wait_for()
     assert row.get_attribute("data-state") == "succeeded"
-    assert row.locator("td").nth(6).text_content() == f"{metrics['int8_tflite_top1'] * 100:.1f} %"
+    assert row.locator("td").nth(6).text_content() == f"{to_fixed(metrics['int8_tflite_top1'] * 100)} %"
     row.locator("a").click()
     page.wait_for_url(f"**/training/jobs/{job.id}/")
     wait_for_state(page, "succeeded")

@@ -108,7 +108,9 @@ def test_a_job_freezes_its_data_trains_quantizes_and_proves_tflm(
     under = [p for p in device["sweep"] if p["fa_per_hour"] <= device["target_fa_per_hour"]]
     if device["target_reached"]:
         assert chosen["misses"] == min(p["misses"] for p in under) and chosen in under
-    assert chosen["fa_per_hour"] == round(chosen["false_accepts"] / device["negative_hours"], 4)
+    # negative_hours is published to 4 decimals: the rate agrees with it to within that rounding
+    rounding = 0.5e-4 / device["negative_hours"]
+    assert chosen["fa_per_hour"] == pytest.approx(chosen["false_accepts"] / device["negative_hours"], rel=rounding)
     streaming = m["streaming"]  # the chosen point, in the four figures pages show
     assert (streaming["false_accepts_per_hour"], streaming["false_reject_rate"]) == (
         chosen["fa_per_hour"],
