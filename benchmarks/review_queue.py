@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import secrets
 import sys
 import threading
 import time
@@ -173,6 +174,8 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
             "source",
             "source_path",
             "licence",
+            "synthetic",
+            "voice",
         ]
         for lo in range(0, n_clips, chunk):
             rows, votes = [], []
@@ -214,6 +217,8 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
                         "chorus",
                         "",
                         "CC-BY-4.0",
+                        "f",
+                        "",
                     ]
                 )
                 for k, kind in enumerate(["valid"] * valid + ["invalid"] * invalid):
@@ -445,8 +450,8 @@ def main() -> None:
     os.environ.setdefault("CHORUS_VAR_DIR", "/tmp/chorus-bench-var")
     for name, value in (
         ("CHORUS_ENV", "production"),
-        ("SECRET_KEY", "benchmark-only"),
-        ("CHORUS_SPEAKER_PEPPER", "benchmark-only"),
+        ("SECRET_KEY", "benchmark-only-" + secrets.token_urlsafe(32)),  # production wants 32+ characters
+        ("CHORUS_SPEAKER_PEPPER", "benchmark-only-" + secrets.token_urlsafe(32)),
     ):
         os.environ.setdefault(name, value)
     import django
