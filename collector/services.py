@@ -192,7 +192,8 @@ def storage_delete_after_commit(names: list[str]) -> None:
     transaction.on_commit(delete)
 
 
-def _derived_files(clip_id) -> list[str]:
+def derived_files(clip_id) -> list[str]:
+    """The stored names of every file later stages derived from this clip."""
     prefix = derived_prefix(clip_id)
     try:
         _, files = default_storage.listdir(prefix)
@@ -207,7 +208,7 @@ def _clip_erase(clip: Clip, speaker: str) -> Tombstone:
     clip.delete()
     # Listed with the clip row locked and deleted: a preparation worker stores derived files only while it
     # holds that row's lock (preparation.services), so whatever it wrote is committed and in the listing.
-    storage_delete_after_commit([audio, *_derived_files(clip_id)])
+    storage_delete_after_commit([audio, *derived_files(clip_id)])
     return tombstone
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
@@ -45,13 +46,14 @@ def per_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[dict]) -> dic
         shown = {s: v[field] for s, v in anonymity.publishable(speakers, [field]).items() if v[field]}
         published = [shown.get(g.get("speaker")) if g.get("speaker") is not None else None for g in groups]
         accuracy = metrics.group_accuracy(y_true, y_pred, published)
+        speakers_in = Counter(shown.values())
         best, worst, gap = metrics.accuracy_gap(accuracy, min_examples=GROUP_MIN_EXAMPLES)
         out[field] = {
             "groups": {
                 str(group): {
                     "accuracy": rounded(acc),
                     "examples": n,
-                    "speakers": sum(1 for v in shown.values() if v == group),
+                    "speakers": speakers_in[group],
                 }
                 for group, (acc, n) in accuracy.items()
             },

@@ -5,8 +5,8 @@ from rest_framework.response import Response
 
 from collector.api import ContributorAPIView
 from collector.middleware import contributor_of
-from collector.models import Clip
-from core.errors import ConsentRequired, NotFound
+from collector.models import Clip, Contributor
+from core.errors import NotFound
 from core.http import audio_response
 from core.serializers import ErrorOutput
 from labeling import serializers, services
@@ -28,6 +28,12 @@ class ReviewerAPIView(ContributorAPIView):
                 user=self.request.user, cookie_contributor=contributor_of(self.request._request)
             )
         return self.request.auth
+
+    def served_voter(self, *, ticket: str, clip_id) -> Contributor:
+        """The voter, if the queue served them this clip (labeling.tickets)."""
+        voter = services.voter_required(self.voter())
+        ticket_check(ticket=ticket, clip_id=clip_id, voter_id=voter.id)
+        return voter
 
 
 class NextClipApi(ReviewerAPIView):
@@ -53,12 +59,7 @@ class ReviewClipAudioApi(ReviewerAPIView):
     def get(self, request, clip_id):
         query = serializers.AudioQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        voter = self.voter()
-        if voter is None:
-            raise ConsentRequired(
-                "to review clips, accept a campaign's consent form first or log in with a reviewer account"
-            )
-        ticket_check(ticket=query.validated_data["ticket"], clip_id=clip_id, voter_id=voter.id)
+        voter = self.served_voter(ticket=query.validated_data["ticket"], clip_id=clip_id)
         clip = Clip.objects.select_related("campaign").filter(id=clip_id).first()
         if clip is None:
             raise NotFound("no such clip (it may have been deleted by its speaker)")
@@ -87,12 +88,7 @@ class VoteApi(ReviewerAPIView):
     def post(self, request, clip_id):
         data = serializers.VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        voter = self.voter()
-        if voter is None:
-            raise ConsentRequired(
-                "to review clips, accept a campaign's consent form first or log in with a reviewer account"
-            )
         answer = dict(data.validated_data)
-        ticket_check(ticket=answer.pop("ticket"), clip_id=clip_id, voter_id=voter.id)
+        voter = self.served_voter(ticket=answer.pop("ticket"), clip_id=clip_id)
         vote = services.vote_cast(voter=voter, clip_id=clip_id, reviewer_account=self.is_reviewer_account(), **answer)
         return Response(serializers.VoteOutput(vote).data, status=status.HTTP_201_CREATED)

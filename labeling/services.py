@@ -60,11 +60,16 @@ def reviewer_contributor(*, user, cookie_contributor: Contributor | None = None)
     return Contributor.objects.create(user=user, token_sha256=token_sha256(new_token()))
 
 
-def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:
+def voter_required(voter: Contributor | None) -> Contributor:
     if voter is None:
         raise ConsentRequired(
             "to review clips, accept a campaign's consent form first or log in with a reviewer account"
         )
+    return voter
+
+
+def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, reviewer_account: bool) -> Contributor:
+    voter = voter_required(voter)
     if not reviewer_account and not consent_is_current(contributor=voter, campaign=campaign):
         raise ConsentRequired(
             f"you have not accepted the current consent form for '{campaign.name}'; "

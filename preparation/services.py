@@ -18,10 +18,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from collector.models import Clip
+from collector.services import derived_files
 from core.after_response import after_response
 from core.pseudonyms import speaker_hash
 from core.rows import Statement, insert_statement
-from core.storage_paths import DERIVED_ROOT, derived_name, derived_prefix
+from core.storage_paths import DERIVED_ROOT, derived_name
 from core.stored_audio import stored_audio_load
 from core.task_queue import task_enqueue
 from kws import cleaning, features, splits
@@ -223,13 +224,8 @@ def derived_orphans_sweep() -> int:
         present |= set(Clip.objects.filter(id__in=listed[start : start + 1000]).values_list("id", flat=True))
     deleted = 0
     for clip_id in sorted(set(ids) - present, key=str):
-        prefix = derived_prefix(clip_id)
-        try:
-            _, files = default_storage.listdir(prefix)
-        except FileNotFoundError:
-            continue
-        for name in files:
-            default_storage.delete(prefix + name)
+        for name in derived_files(clip_id):
+            default_storage.delete(name)
             deleted += 1
     if deleted:
         logger.warning("deleted %d derived files of erased clips", deleted)

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from collector.models import PREFER_NOT, Clip, Tombstone
 from collector.services import storage_delete_after_commit
-from kws import features
+from kws import anonymity, features
 from preparation.models import BackgroundNoise
-from releases import anonymity, datasheet
+from releases import datasheet
 from releases.archive import ChecksummedTar
 from releases.models import Release, ReleaseClip
 from releases.services import keyword_folder
