@@ -1,10 +1,21 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from collector.models import Campaign, Clip, Consent, Contributor, Demographics, Keyword, Language, Tombstone
+from collector.models import (
+    Campaign,
+    Clip,
+    Consent,
+    Contributor,
+    Demographics,
+    Keyword,
+    Language,
+    Tombstone,
+    wake_word_phrases_error,
+)
 from core.http import audio_response
 
 
@@ -14,15 +25,35 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class KeywordInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        """The keywords as submitted (each form's own check sees only the saved ones): a wake-word campaign keeps
+        one non-filler keyword, and the error stands beside the extra ones' filler box."""
+        super().clean()
+        if self.instance.kind != Campaign.Kind.WAKE_WORD:
+            return
+        phrases = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and not form.cleaned_data.get("is_filler")
+        ]
+        if len(phrases) > 1:
+            message = wake_word_phrases_error([form.cleaned_data.get("text", "") for form in phrases])
+            for form in phrases[1:]:
+                if "is_filler" not in form.errors:
+                    form.add_error("is_filler", message)
+
+
 class KeywordInline(admin.TabularInline):
     model = Keyword
+    formset = KeywordInlineFormSet
     extra = 1
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "language", "licence", "target_clips_per_keyword", "active"]
-    list_filter = ["active", "language"]
+    list_display = ["name", "slug", "kind", "language", "licence", "target_clips_per_keyword", "active"]
+    list_filter = ["active", "kind", "language"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [KeywordInline]
 

@@ -92,6 +92,7 @@ class PromptApi(ContributorAPIView):
         )
         if keyword is None:
             raise NotFound("this campaign has no keywords yet")
+        keyword.campaign = campaign  # the row already loaded: its take length costs no query
         return Response(serializers.PromptOutput(keyword).data)
 
 

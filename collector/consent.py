@@ -33,11 +33,11 @@ class ConsentDocument:
 
 def consent_document(campaign) -> ConsentDocument:
     # Rendered on every upload and vote: cache by everything the text depends on.
-    return _render(campaign.name, campaign.licence, campaign.language.name)
+    return _render(campaign.name, campaign.licence, campaign.language.name, campaign.record_seconds, campaign.kind)
 
 
 @lru_cache(maxsize=256)
-def _render(name: str, licence: str, language_name: str) -> ConsentDocument:
+def _render(name: str, licence: str, language_name: str, record_seconds: float, kind: str) -> ConsentDocument:
     from types import SimpleNamespace
 
     campaign = SimpleNamespace(name=name, licence=licence, language=SimpleNamespace(name=language_name))
@@ -49,6 +49,9 @@ def _render(name: str, licence: str, language_name: str) -> ConsentDocument:
             "licence_name": licence_name,
             "licence_url": licence_url or "see the campaign page",
             "version": CONSENT_VERSION,
+            # a commands campaign's text stays byte for byte what its volunteers accepted
+            "record_seconds": f"{record_seconds:g}",
+            "prompt_noun": "phrase" if kind == "wake_word" else "word",
         },
     ).strip()
     return ConsentDocument(

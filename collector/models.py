@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -18,9 +19,19 @@ class Language(models.Model):
 
 
 class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        COMMANDS = "commands", "Commands (a few words, 1 s clips)"
+        WAKE_WORD = "wake_word", "Wake word (one phrase, 2 s clips)"
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    kind = models.CharField(
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.COMMANDS,
+        help_text="Wake word: the one non-filler keyword is the wake phrase, its fillers the confusable phrases.",
+    )
     language = models.ForeignKey(Language, on_delete=models.PROTECT, related_name="campaigns")
     licence = models.CharField(
         max_length=64, default="CC-BY-4.0", help_text="SPDX id of the licence clips are given under."
@@ -41,6 +52,47 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def take_seconds(self) -> float:
+        """Seconds of audio a take is cleaned to: a phrase of several words needs more than a command word."""
+        return TAKE_SECONDS[self.kind]
+
+    @property
+    def record_seconds(self) -> float:
+        """Seconds the browser records per take."""
+        return RECORD_SECONDS[self.kind]
+
+    @property
+    def wake_phrase(self) -> str:
+        """The wake phrase (the one non-filler keyword's text), or "" for a commands campaign, none yet, or more
+        than one (which clean() refuses)."""
+        if self.kind != self.Kind.WAKE_WORD or self.pk is None:
+            return ""
+        phrases = list(self.keywords.filter(is_filler=False).values_list("text", flat=True)[:2])
+        return phrases[0] if len(phrases) == 1 else ""
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.WAKE_WORD and self.pk is not None:
+            phrases = list(self.keywords.filter(is_filler=False).values_list("text", flat=True))
+            if len(phrases) > 1:
+                raise ValidationError({"kind": wake_word_phrases_error(phrases)})
+
+
+# Commands keep the Speech Commands window (a 1.5 s take, cleaned to its loudest second); a wake phrase such as
+# "hey jarvis" needs about two.
+TAKE_SECONDS = {Campaign.Kind.COMMANDS: 1.0, Campaign.Kind.WAKE_WORD: 2.0}
+RECORD_SECONDS = {Campaign.Kind.COMMANDS: 1.5, Campaign.Kind.WAKE_WORD: 2.0}
+
+
+def wake_word_phrases_error(phrases: list[str]) -> str:
+    """The one message for a wake-word campaign given more than one phrase to detect."""
+    listed = ", ".join(f"'{p}'" for p in sorted(phrases))
+    return (
+        f"a wake-word campaign has exactly one wake phrase (its one non-filler keyword), but {listed} are not "
+        "fillers: mark the confusable phrases as fillers, or make this a commands campaign"
+    )
+
 
 class Keyword(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="keywords")
@@ -56,6 +108,18 @@ class Keyword(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self):
+        super().clean()
+        try:
+            campaign = self.campaign  # in the admin's inline: the campaign as submitted, kind included
+        except Campaign.DoesNotExist:
+            return
+        if campaign.kind != Campaign.Kind.WAKE_WORD or self.is_filler or campaign.pk is None:
+            return
+        others = list(campaign.keywords.filter(is_filler=False).exclude(pk=self.pk).values_list("text", flat=True))
+        if others:
+            raise ValidationError({"is_filler": wake_word_phrases_error([*others, self.text])})
 
 
 class Contributor(models.Model):

@@ -6,10 +6,23 @@ from collector.models import PREFER_NOT, Campaign, Clip, Keyword
 class CampaignOutput(serializers.ModelSerializer):
     language = serializers.CharField(source="language.code")
     language_name = serializers.CharField(source="language.name")
+    take_seconds = serializers.FloatField(read_only=True, help_text="Seconds a take is cleaned to.")
+    record_seconds = serializers.FloatField(read_only=True, help_text="Seconds the recorder records per take.")
 
     class Meta:
         model = Campaign
-        fields = ["slug", "name", "description", "language", "language_name", "licence", "target_clips_per_keyword"]
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "kind",
+            "language",
+            "language_name",
+            "licence",
+            "target_clips_per_keyword",
+            "take_seconds",
+            "record_seconds",
+        ]
 
 
 class ConsentDocumentOutput(serializers.Serializer):
@@ -56,9 +69,17 @@ class PromptInput(serializers.Serializer):
 
 
 class PromptOutput(serializers.ModelSerializer):
+    kind = serializers.CharField(source="campaign.kind", help_text="The campaign's kind: commands or wake_word.")
+    record_seconds = serializers.FloatField(
+        source="campaign.record_seconds", help_text="Seconds to record: 1.5 for commands, 2 for a wake phrase."
+    )
+    take_seconds = serializers.FloatField(
+        source="campaign.take_seconds", help_text="Seconds the take is cleaned to (its loudest part is kept)."
+    )
+
     class Meta:
         model = Keyword
-        fields = ["id", "text", "is_filler"]
+        fields = ["id", "text", "is_filler", "kind", "record_seconds", "take_seconds"]
 
 
 class ClipUploadInput(serializers.Serializer):
@@ -66,7 +87,7 @@ class ClipUploadInput(serializers.Serializer):
     audio = serializers.FileField(
         allow_empty_file=True,
         help_text="The recording: WAV (16, 24 or 32-bit PCM, or float; 16-bit 16 kHz mono preferred), FLAC or "
-        "Ogg Vorbis; 8–48 kHz, mono or stereo, 0.5–3 s.",
+        "Ogg Vorbis; 8–48 kHz, mono or stereo, 0.5–3 s (commands record 1.5 s, wake phrases 2 s).",
     )
 
 

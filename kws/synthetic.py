@@ -111,16 +111,23 @@ def noise(kind: str, seconds: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def place(
-    take: np.ndarray, rng: np.random.Generator, *, noise_bed: np.ndarray | None, snr_db: float | None
+    take: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    noise_bed: np.ndarray | None,
+    snr_db: float | None,
+    seconds: float = 1.0,
 ) -> np.ndarray:
-    """The take at a random place in a 1 s clip, over noise at the given SNR (None: clean)."""
-    clip = np.zeros(SAMPLE_RATE, np.float32)
-    take = take[:SAMPLE_RATE]
-    start = int(rng.integers(0, SAMPLE_RATE - len(take) + 1))
+    """The take at a random place in a clip of `seconds` (1 s, or 2 s for a wake phrase), over noise at the
+    given SNR (None: clean)."""
+    samples = int(round(seconds * SAMPLE_RATE))
+    clip = np.zeros(samples, np.float32)
+    take = take[:samples]
+    start = int(rng.integers(0, samples - len(take) + 1))
     clip[start : start + len(take)] = take / max(np.abs(take).max(), 1e-6) * rng.uniform(0.3, 0.9)
     if noise_bed is not None and snr_db is not None:
-        offset = int(rng.integers(0, len(noise_bed) - SAMPLE_RATE))
-        bed = noise_bed[offset : offset + SAMPLE_RATE]
+        offset = int(rng.integers(0, len(noise_bed) - samples))
+        bed = noise_bed[offset : offset + samples]
         speech_power = float(np.mean(clip[start : start + len(take)] ** 2))
         bed = bed * np.sqrt(speech_power / (np.mean(bed**2) + 1e-12) / 10 ** (snr_db / 10))
         clip = clip + bed
@@ -138,8 +145,9 @@ def take(
     beds: list[np.ndarray],
     noisy_share: float = 0.5,
     snr_db: tuple[float, float] = (5.0, 25.0),
+    seconds: float = 1.0,
 ) -> np.ndarray:
-    """One 1 s clip of `word` by `speaker`: over one of `beds` at an SNR drawn from `snr_db` for `noisy_share`
+    """One clip of `seconds` of `word` by `speaker`: over one of `beds` at an SNR drawn from `snr_db` for `noisy_share`
     of takes, clean otherwise. The one recipe benchmarks, tests and the `synthesize` command share."""
     noisy = bool(beds) and rng.random() < noisy_share
     return place(
@@ -147,6 +155,7 @@ def take(
         rng,
         noise_bed=beds[int(rng.integers(len(beds)))] if noisy else None,
         snr_db=float(rng.uniform(*snr_db)) if noisy else None,
+        seconds=seconds,
     )
 
 

@@ -8,7 +8,13 @@ from django.utils.html import format_html
 from collector.admin import CampaignAdmin
 from collector.synthesis import DEFAULT_TAKES, DEFAULT_VOICES, MAX_VOICES
 from core.errors import ApplicationError
-from preparation.models import BackgroundNoise, PreparedClip, SynthesisRun
+from preparation.models import BackgroundNoise, NegativeAudio, PreparedClip, SynthesisRun
+from preparation.negatives import (
+    NegativeAudioRejected,
+    negative_audio_add,
+    negative_audio_check,
+    negative_audio_delete,
+)
 from preparation.noise import background_noise_add, background_noise_decoded
 from preparation.services import preparation_requeue
 from preparation.synthesis import synthesis_queue
@@ -84,6 +90,61 @@ class BackgroundNoiseAdmin(admin.ModelAdmin):
         )
         for field in BackgroundNoise._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))
+
+
+class NegativeAudioForm(forms.ModelForm):
+    upload = forms.FileField(
+        help_text="A long WAV or FLAC recording that holds no wake phrase (at least 1 s; any rate from 8 to 96 kHz, "
+        "mono or several channels). It is stored as 16 kHz mono."
+    )
+
+    class Meta:
+        model = NegativeAudio
+        fields = ["campaign", "name", "kind"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        try:
+            negative_audio_check(name=upload.name, fileobj=upload)  # decoded a block at a time, stored nowhere
+        except NegativeAudioRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
+@admin.register(NegativeAudio)
+class NegativeAudioAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "kind", "source", "split", "duration_s", "uploaded_at"]
+    list_filter = ["campaign", "kind", "source", "split"]
+    search_fields = ["name"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = NegativeAudioForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # the split hangs on the campaign and name: both stay as stored
+        fixed = ["campaign", "name", "audio", "duration_s", "sample_rate", "source", "split", "uploaded_at"]
+        return fixed if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = negative_audio_add(
+            campaign=form.cleaned_data["campaign"],
+            name=form.cleaned_data["name"],
+            fileobj=form.cleaned_data["upload"],
+            kind=form.cleaned_data["kind"],
+            source=NegativeAudio.Source.UPLOAD,
+        )
+        for field in NegativeAudio._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+
+    def delete_model(self, request, obj):
+        negative_audio_delete(negatives=NegativeAudio.objects.filter(pk=obj.pk))  # the stored file goes too
+
+    def delete_queryset(self, request, queryset):
+        negative_audio_delete(negatives=queryset)
 
 
 class SynthesizeForm(forms.Form):

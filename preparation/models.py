@@ -104,3 +104,38 @@ class SynthesisRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign.slug}: {self.voices_done} of {self.voices} voices ({self.state})"
+
+
+class NegativeAudio(models.Model):
+    """A long recording that holds no wake phrase (speech, music, TV, noise): a model must not trigger on it.
+    Stored as 16 kHz mono 16-bit WAV; its split comes from a stable hash, so it never moves between runs."""
+
+    class Kind(models.TextChoices):
+        SPEECH = "speech"
+        MUSIC = "music"
+        TV = "tv", "TV"
+        NOISE = "noise"
+        OTHER = "other"
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "Imported dataset"
+        UPLOAD = "upload", "Uploaded by staff"
+        VOLUNTEER = "volunteer", "Recorded by a volunteer"
+        SYNTHETIC = "synthetic"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="negative_audio")
+    name = models.CharField(max_length=200)
+    audio = models.FileField(max_length=255, upload_to="negatives/")
+    duration_s = models.FloatField()
+    sample_rate = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SPEECH)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    split = models.CharField(max_length=10, choices=PreparedClip.Split.choices)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "negative audio"
+        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="negative_audio_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_s:.0f} s, {self.kind})"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collector.models import Clip
+from collector.models import TAKE_SECONDS, Clip
 from collector.services import derived_files
 from core.after_response import after_response
 from core.pseudonyms import speaker_hash
@@ -83,6 +84,34 @@ class BatchResult:
     fenced_out: int = 0
 
 
+def cleaning_params_for(*, take_seconds: float) -> cleaning.CleaningParams:
+    """How a campaign's takes are cleaned: to its take length (1 s for commands, 2 s for a wake phrase)."""
+    default = cleaning.CleaningParams()
+    return dataclasses.replace(default, clip_samples=round(take_seconds * default.sample_rate))
+
+
+def _featurized(
+    cleaned: dict[int, np.ndarray], params_of: dict[int, cleaning.CleaningParams], params: features.FeatureParams
+) -> dict[int, tuple[features.FeatureParams, np.ndarray]]:
+    """Features of each cleaned clip, one vectorized pass per clip length. Command clips are featurized under
+    `params`; a longer wake-phrase clip whole, under the same params at its own length (their own hash)."""
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for prep_id in cleaned:
+        by_length[params_of[prep_id].clip_samples].append(prep_id)
+    out = {}
+    for length, ids in by_length.items():
+        own = _feature_params_for(params, clip_samples=length)
+        matrix = features.featurize_batch(np.stack([cleaned[i] for i in ids]), own)
+        out.update({prep_id: (own, matrix[index]) for index, prep_id in enumerate(ids)})
+    return out
+
+
+def _feature_params_for(params: features.FeatureParams, *, clip_samples: int) -> features.FeatureParams:
+    if clip_samples == cleaning.CleaningParams().clip_samples:
+        return params  # command clips: exactly as given
+    return dataclasses.replace(params, clip_samples=clip_samples)
+
+
 def _store_cleaned(clip_id, samples: np.ndarray, rate: int) -> str:
     name = derived_name(clip_id, "clean.wav")
     if default_storage.exists(name):  # a retried claim rewrites the same content
@@ -98,33 +127,28 @@ def preparation_run(
     A clip that cannot be read or cleaned is failed with its reason and the rest go on; errors of the
     database or storage as a whole propagate so the task can retry.
     """
-    cleaning_params = cleaning.CleaningParams()
     attempt_of = dict(claims)
     rows = list(
         PreparedClip.objects.filter(id__in=attempt_of)
-        .select_related("clip")
-        .only("id", "clip__id", "clip__audio", "clip__sha256", "clip__contributor_id")
+        .select_related("clip__campaign")
+        .only("id", "clip__id", "clip__audio", "clip__sha256", "clip__contributor_id", "clip__campaign__kind")
     )
+    params_of = {row.id: cleaning_params_for(take_seconds=row.clip.campaign.take_seconds) for row in rows}
     outcomes: dict[int, dict] = {}
     cleaned: dict[int, np.ndarray] = {}
     for row in rows:
         try:
             samples, rate = stored_audio_load(row.clip.audio.name)
-            cleaned[row.id] = cleaning.clean(samples, rate, cleaning_params)
+            cleaned[row.id] = cleaning.clean(samples, rate, params_of[row.id])
         except cleaning.TooQuiet as exc:
             outcomes[row.id] = {"state": PreparedClip.State.DROPPED, "error": str(exc)}
         except (sf.LibsndfileError, ValueError, FileNotFoundError) as exc:
             outcomes[row.id] = {"state": PreparedClip.State.FAILED, "error": f"{type(exc).__name__}: {exc}"}
-    ids = list(cleaned)
-    matrix = (
-        features.featurize_batch(np.stack([cleaned[i] for i in ids]), params)
-        if ids
-        else np.zeros((0, *params.shape), np.float32)
-    )
+    featurized = _featurized(cleaned, params_of, params)
     by_id = {row.id: row for row in rows}
     new_features = []
     to_store: dict[int, tuple] = {}
-    for index, prep_id in enumerate(ids):
+    for prep_id, (own, matrix) in featurized.items():
         row = by_id[prep_id]
         to_store[prep_id] = (row.clip.id, cleaned[prep_id])
         outcomes[prep_id] = {
@@ -136,17 +160,17 @@ def preparation_run(
             ClipFeatures(
                 preparation_id=prep_id,
                 clip_sha256=row.clip.sha256,
-                params_hash=params.hash,
-                frames=params.frames,
-                channels=params.channels,
-                data=matrix[index].astype("<f4").tobytes(),
+                params_hash=own.hash,
+                frames=own.frames,
+                channels=own.channels,
+                data=matrix.astype("<f4").tobytes(),
             )
         )
-    return _commit_outcomes(attempt_of, outcomes, new_features, cleaning_params, to_store)
+    return _commit_outcomes(attempt_of, outcomes, new_features, params_of, to_store)
 
 
 def _commit_outcomes(
-    attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, cleaning_params, to_store: dict
+    attempt_of: dict[int, int], outcomes: dict[int, dict], new_features: list, params_of: dict, to_store: dict
 ) -> BatchResult:
     """Write results only for claims this worker still holds (same attempt): a fenced-out worker writes nothing,
     not even a file. The cleaned audio is stored while the clips and claims are locked: an erasure (which locks
@@ -174,7 +198,7 @@ def _commit_outcomes(
             }
             for prep_id in sorted(held & set(to_store)):
                 clip_id, samples = to_store[prep_id]
-                outcomes[prep_id]["cleaned_audio"] = _store_cleaned(clip_id, samples, cleaning_params.sample_rate)
+                outcomes[prep_id]["cleaned_audio"] = _store_cleaned(clip_id, samples, params_of[prep_id].sample_rate)
                 stored.append(outcomes[prep_id]["cleaned_audio"])
             ClipFeatures.objects.filter(preparation_id__in=held).delete()  # a retry replaces a partial earlier write
             ClipFeatures.objects.bulk_create([f for f in new_features if f.preparation_id in held])
@@ -183,7 +207,7 @@ def _commit_outcomes(
                     id=prep_id,
                     finished_at=now,
                     lease_until=None,
-                    cleaning_params=cleaning_params.as_dict(),
+                    cleaning_params=params_of[prep_id].as_dict(),
                     cleaned_audio=outcomes[prep_id].get("cleaned_audio", ""),
                     split=outcomes[prep_id].get("split", ""),
                     state=outcomes[prep_id]["state"],
@@ -265,32 +289,35 @@ def preparation_next_lease_expiry_s() -> float | None:
 
 
 def features_ensure(*, params: features.FeatureParams, chunk: int = 256) -> int:
-    """Featurize prepared clips that have no features under these params (after FeatureParams changed).
+    """Featurize prepared clips that have no features under these params (after FeatureParams changed); a
+    wake-phrase clip under the same params at its own length, as when it was prepared.
 
     Reads the cleaned clips, so cleaning is not redone. Returns how many clips were featurized.
     """
-    missing = (
-        PreparedClip.objects.filter(state=PreparedClip.State.DONE)
-        .exclude(features__params_hash=params.hash)
-        .order_by("id")
-    )
     created = 0
-    while rows := list(missing.select_related("clip").only("id", "cleaned_audio", "clip__sha256")[:chunk]):
-        audio = np.stack([features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], params) for row in rows])
-        matrix = features.featurize_batch(audio, params)
-        ClipFeatures.objects.bulk_create(
-            [
-                ClipFeatures(
-                    preparation_id=row.id,
-                    clip_sha256=row.clip.sha256,
-                    params_hash=params.hash,
-                    frames=params.frames,
-                    channels=params.channels,
-                    data=matrix[i].astype("<f4").tobytes(),
-                )
-                for i, row in enumerate(rows)
-            ],
-            ignore_conflicts=True,  # another worker may have filled some meanwhile
+    for kind, take_seconds in TAKE_SECONDS.items():
+        own = _feature_params_for(params, clip_samples=cleaning_params_for(take_seconds=take_seconds).clip_samples)
+        missing = (
+            PreparedClip.objects.filter(state=PreparedClip.State.DONE, clip__campaign__kind=kind)
+            .exclude(features__params_hash=own.hash)
+            .order_by("id")
         )
-        created += len(rows)
+        while rows := list(missing.select_related("clip").only("id", "cleaned_audio", "clip__sha256")[:chunk]):
+            audio = np.stack([features.fit_length(stored_audio_load(row.cleaned_audio.name)[0], own) for row in rows])
+            matrix = features.featurize_batch(audio, own)
+            ClipFeatures.objects.bulk_create(
+                [
+                    ClipFeatures(
+                        preparation_id=row.id,
+                        clip_sha256=row.clip.sha256,
+                        params_hash=own.hash,
+                        frames=own.frames,
+                        channels=own.channels,
+                        data=matrix[i].astype("<f4").tobytes(),
+                    )
+                    for i, row in enumerate(rows)
+                ],
+                ignore_conflicts=True,  # another worker may have filled some meanwhile
+            )
+            created += len(rows)
     return created

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from collector.models import PREFER_NOT, Clip, Tombstone
+from collector.models import PREFER_NOT, Campaign, Clip, Tombstone
 from collector.services import storage_delete_after_commit
 from kws import anonymity, features
+from kws.micro_frontend import MICRO_PARAMS
 from preparation.models import BackgroundNoise
+from preparation.services import cleaning_params_for
 from releases import datasheet
 from releases.archive import ChecksummedTar
 from releases.models import Release, ReleaseClip
@@ -136,7 +138,11 @@ def _write_contents(release: Release, tar: ChecksummedTar, progress: Callable[[i
         previous=release.previous.name if release.previous else None,
         keywords=list(campaign.keywords.filter(is_filler=False).order_by("text").values_list("text", flat=True)),
         fillers=list(campaign.keywords.filter(is_filler=True).order_by("text").values_list("text", flat=True)),
-        feature_hash=features.DEFAULT_PARAMS.hash,
+        kind=campaign.kind,
+        wake_phrase=campaign.wake_phrase,
+        clip_seconds=campaign.take_seconds,
+        cleaning=cleaning_params_for(take_seconds=campaign.take_seconds).as_dict(),
+        feature_hash=(MICRO_PARAMS if campaign.kind == Campaign.Kind.WAKE_WORD else features.DEFAULT_PARAMS).hash,
     )
     tables = {
         name: tempfile.TemporaryFile(mode="w+b") for name in ("manifest.tsv", "validation_list.txt", "testing_list.txt")

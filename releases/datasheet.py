@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from collector.synthesis import synthetic_share_sentence
 
 SPLITS = ("training", "validation", "testing")
+WAKE_WORD = "wake_word"
 DEMOGRAPHIC_FIELDS = ("age", "gender", "accent")
 NOT_GIVEN = "not given"
 GAP_MIN_SPEAKERS = 5  # an intersectional cell with fewer speakers than this is a known gap
@@ -29,6 +30,9 @@ class ReleaseFacts:
     created: str
     keywords: list[str]
     fillers: list[str]
+    kind: str = "commands"  # the campaign's kind: commands or wake_word
+    wake_phrase: str = ""
+    clip_seconds: float = 1.0
     previous: str | None = None
     cleaning: dict = field(default_factory=dict)
     feature_hash: str = ""
@@ -99,24 +103,45 @@ def render(facts: ReleaseFacts) -> str:
     out: list[str] = []
     w = out.append
     all_speakers = set().union(*facts.speakers.values()) if facts.speakers else set()
+    wake = facts.kind == WAKE_WORD
+    seconds = f"{facts.clip_seconds:g} s"
     w(f"# Datasheet: {facts.campaign}, release {facts.release}\n")
-    w(
-        f"Created {facts.created} under {facts.licence}. {facts.total_clips} clips of {len(facts.keywords)} keywords "
-        f"and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n"
-    )
+    if wake:
+        w(
+            f"Campaign kind: wake word, listening for '{facts.wake_phrase}'. Created {facts.created} under "
+            f"{facts.licence}. {facts.total_clips} clips of the wake phrase and {len(facts.fillers)} confusable "
+            f"phrases from {len(all_speakers)} speakers.\n"
+        )
+    else:
+        w(
+            f"Campaign kind: commands. Created {facts.created} under {facts.licence}. {facts.total_clips} clips of "
+            f"{len(facts.keywords)} keywords and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n"
+        )
 
     w("## Motivation\n")
+    spotters = (
+        f"small on-device wake-word detectors for '{facts.wake_phrase}' can be trained and evaluated"
+        if wake
+        else "small on-device keyword spotters can be trained and evaluated"
+    )
     w(
-        f"{facts.description or 'A keyword-spotting dataset'} It was built on Chorus by volunteers who recorded "
-        "prompted words in their browser, so that small on-device keyword spotters can be trained and evaluated "
-        "on many voices, accents and microphones.\n"
+        f"{facts.description or ('A wake-word dataset' if wake else 'A keyword-spotting dataset')} It was built on "
+        f"Chorus by volunteers who recorded prompted {'phrases' if wake else 'words'} in their browser, so that "
+        f"{spotters} on many voices, accents and microphones.\n"
     )
 
     w("## Composition\n")
-    w(
-        "Each file is one cleaned 1 s, 16 kHz mono, 16-bit recording of one word by one speaker. "
-        "Clips per keyword and split (a speaker's clips are all in one split):\n"
-    )
+    if wake:
+        w(
+            f"Each file is one cleaned {seconds}, 16 kHz mono, 16-bit recording of one phrase by one speaker: the "
+            f"wake phrase '{facts.wake_phrase}', or a confusable phrase (a filler) that must not wake the device. "
+            "Clips per phrase and split (a speaker's clips are all in one split):\n"
+        )
+    else:
+        w(
+            f"Each file is one cleaned {seconds}, 16 kHz mono, 16-bit recording of one word by one speaker. "
+            "Clips per keyword and split (a speaker's clips are all in one split):\n"
+        )
     w(
         _table(
             ["keyword", *SPLITS, "total"],
@@ -183,11 +208,17 @@ def render(facts: ReleaseFacts) -> str:
     )
 
     w("## Preprocessing\n")
+    models = (
+        "Wake-word models trained on Chorus use the TFLite Micro audio frontend that ESPHome's micro_wake_word runs "
+        f"(feature spec `{facts.feature_hash}`)."
+        if wake
+        else f"Models trained on Chorus use feature spec `{facts.feature_hash}` "
+        "(see a model package's `features.json`)."
+    )
     w(
-        "Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest 1 s and peak-normalized; "
-        "clips too quiet to hold speech were dropped. "
-        f"Cleaning parameters: `{_inline(facts.cleaning)}`. "
-        f"Models trained on Chorus use feature spec `{facts.feature_hash}` (see a model package's `features.json`).\n"
+        f"Clips were resampled to 16 kHz mono, DC removed, cut or padded to their loudest {seconds} and "
+        "peak-normalized; clips too quiet to hold speech (loudest second) were dropped. "
+        f"Cleaning parameters: `{_inline(facts.cleaning)}`. {models}\n"
     )
 
     w("## Uses\n")

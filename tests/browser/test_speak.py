@@ -155,3 +155,20 @@ def test_microphone_denied_says_so(launch_chromium, live_server, transactional_d
     page.wait_for_function("document.getElementById('status').dataset.kind === 'error'")
     assert "Microphone access was denied" in page.text_content("#status")
     assert page.is_enabled("#record") and page.is_hidden("#level")
+
+
+def test_a_wake_word_campaign_records_2_s_takes(browser_page):
+    from collector.models import Campaign, Clip, Keyword
+
+    language = Campaign.objects.get(slug="speech-commands-demo").language
+    wake = Campaign.objects.create(slug="jarvis", name="Jarvis", language=language, kind=Campaign.Kind.WAKE_WORD)
+    Keyword.objects.create(campaign=wake, text="hey jarvis", language=language)
+    page = browser_page
+    open_recorder(page, "jarvis")
+    assert page.text_content("#prompt") == "hey jarvis"
+    record_take(page)
+    page.wait_for_function("document.getElementById('take-audio').readyState >= 1")
+    assert page.locator("#take-audio").evaluate("a => a.duration") == pytest.approx(2.0, abs=0.01)
+    clip = Clip.objects.get(id=submit_take(page)["id"])
+    assert (clip.campaign_id, clip.keyword.text) == (wake.id, "hey jarvis")
+    assert clip.num_samples == pytest.approx(2 * TARGET_SAMPLE_RATE, abs=0.05 * TARGET_SAMPLE_RATE)

@@ -1,4 +1,4 @@
-/* The recorder page: prompt, 3-2-1 countdown, a 1.5 s take, review, submit or skip.
+/* The recorder page: prompt, 3-2-1 countdown, a take (1.5 s, or 2 s for a wake phrase), review, submit or skip.
  *
  * Audio path: getUserMedia (browser processing off) -> AudioWorklet (Float32 PCM at the context
  * rate) -> our windowed-sinc resampler to 16 kHz -> 16-bit PCM WAV -> multipart upload.
@@ -9,7 +9,6 @@
 
   const { api, audio, ui } = window.Chorus;
 
-  const TAKE_S = 1.5; // Speech Commands-style: one word inside a short fixed window
   const COUNTDOWN_FROM = 3;
   const COUNTDOWN_STEP_MS = 800;
   const CHUNK_FRAMES = 1024;
@@ -18,6 +17,8 @@
 
   const root = document.getElementById("recorder");
   if (!root) return;
+  // The campaign's take: 1.5 s holds one command word (Speech Commands-style), 2 s a wake phrase of a few words.
+  const TAKE_S = Number(root.dataset.recordSeconds) || 1.5;
   const $ = ui.byId;
   const el = {
     prompt: $("prompt"),
