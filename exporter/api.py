@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from core.errors import NotFound
 from core.serializers import ErrorOutput
 from exporter import downloads
-from exporter.serializers import PublishedModelOutput
+from exporter.serializers import PackageInput, PublishedModelOutput
 from exporter.throttles import ModelPackageThrottle
 from training.models import TrainingJob
 from training.publishing import published_models
@@ -19,21 +19,27 @@ class ModelPackageApi(APIView):
     throttle_classes = [ModelPackageThrottle]
 
     @extend_schema(
+        parameters=[PackageInput],
         responses={
             (200, "application/zip"): bytes,
+            400: ErrorOutput,
             401: ErrorOutput,
             403: ErrorOutput,
             404: ErrorOutput,
             409: ErrorOutput,
             410: ErrorOutput,
             429: ErrorOutput,
-        }
+        },
     )
     def get(self, request, job_id):
         job = TrainingJob.objects.select_related("campaign").filter(id=job_id).first()
         if job is None:
             raise NotFound(f"no training job {job_id}")
-        return downloads.model_package_download(user=request.user, job=job)
+        data = PackageInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        return downloads.model_package_download(
+            user=request.user, job=job, target=data.validated_data.get("target", "")
+        )
 
 
 class ModelListApi(APIView):

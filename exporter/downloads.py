@@ -10,13 +10,13 @@ from django.http import FileResponse
 
 from core.errors import NotFound
 from core.permissions import is_staff_with
-from exporter.model_package import model_package_filename, write_model_package
 from exporter.models import PackageDownload
+from exporter.targets import package_writer
 from releases.downloads import Withdrawn, check_may_download
 from training.models import TrainingJob
 
 
-def model_package_download(*, user, job: TrainingJob) -> FileResponse:
+def model_package_download(*, user, job: TrainingJob, target: str = "") -> FileResponse:
     """Staff who may view training jobs fetch any finished job's package (one that failed its quality check
     comes marked so). Others need the terms and a published model, not trained on withdrawn data."""
     if not is_staff_with(user, "training.view_trainingjob"):
@@ -32,17 +32,16 @@ def model_package_download(*, user, job: TrainingJob) -> FileResponse:
             raise Withdrawn(
                 f"job {job.id} was trained on {job.withdrawn_clips} clips whose speakers withdrew consent: {hint}"
             )
+    write, filename = package_writer(job, target)
     scratch = Path(settings.VAR_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     package = tempfile.TemporaryFile(dir=scratch)
     try:
-        write_model_package(job, package)
+        write(job, package)
     except Exception:
         package.close()
         raise
     package.seek(0)
     if user.is_authenticated:
         PackageDownload.objects.create(user=user, job=job)
-    return FileResponse(
-        package, as_attachment=True, filename=model_package_filename(job), content_type="application/zip"
-    )
+    return FileResponse(package, as_attachment=True, filename=filename, content_type="application/zip")

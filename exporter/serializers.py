@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from exporter.targets import TARGETS
 from kws.firmware import TARGET_BOARDS
 from training.models import TrainingJob
 
@@ -64,3 +65,12 @@ class PublishedModelOutput(serializers.ModelSerializer):
 
     def get_page_url(self, job) -> str:
         return f"/models/{job.id}/"
+
+
+class PackageInput(serializers.Serializer):
+    target = serializers.ChoiceField(
+        choices=TARGETS,
+        required=False,
+        help_text="arduino: the TFLM package with the sketch (commands); esphome: micro_wake_word's manifest and "
+        "streaming model (wake words). Default: the job's own kind.",
+    )

@@ -34,11 +34,13 @@ from kws import (
     quantize,
 )
 from kws import train as kws_train
+from kws.micro_frontend import MICRO_PARAMS
 from kws.synthetic import noise_beds
 from preparation.models import BackgroundNoise, PreparedClip
 from preparation.splits import recorded_voices_present, split_used, usable_clips_kind
 from releases.models import Release
 from releases.selectors import latest_clean_release, release_clip_ids, releases_for
+from training import wake_word_job
 from training.model_card import model_card
 from training.models import TrainingJob
 from training.quality_gates import quality_gate
@@ -74,10 +76,13 @@ def job_launch(
 ) -> TrainingJob:
     """Freeze the clips and queue the job on the `training` queue: the named release's clips (still valid and
     prepared), else every prepared, valid clip of the campaign; synthetic clips unless left out."""
+    wake_word = campaign.kind == Campaign.Kind.WAKE_WORD
+    if wake_word:  # one binary model: the phrase against everything else, streaming, for ESPHome
+        keywords, architecture = [campaign.wake_phrase], wake_word_job.ARCHITECTURE
     keywords = [k.strip() for k in keywords if k.strip()]
     if not keywords:
         raise ApplicationError("name at least one keyword to train", code="bad_value")
-    if architecture not in architectures.ARCHITECTURES:
+    if architecture not in architectures.ARCHITECTURES and not wake_word:
         raise ApplicationError(
             f"architecture must be one of {', '.join(architectures.ARCHITECTURES)}", code="bad_value"
         )
@@ -91,7 +96,7 @@ def job_launch(
         raise ApplicationError(
             f"not keywords of campaign '{campaign.name}': {', '.join(unknown)}", code="unknown_keyword"
         )
-    params = features.DEFAULT_PARAMS
+    params = MICRO_PARAMS if wake_word else features.DEFAULT_PARAMS
     prepared = PreparedClip.objects.filter(
         clip__campaign=campaign, clip__status=Clip.Status.VALID, state=PreparedClip.State.DONE
     )
@@ -123,14 +128,21 @@ def job_launch(
             + NEXT_STEP.format(slug=campaign.slug),
             code="no_data",
         )
-    train_params = kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed)
+    if wake_word:
+        train_params = wake_word_job.wake_word_train_params(epochs=epochs, seed=seed)
+        total_epochs = train_params["epochs"] + train_params["mining_epochs"]
+    else:
+        train_params, total_epochs = (
+            kws_train.TrainParams(architecture=architecture, epochs=epochs, seed=seed).as_dict(),
+            epochs,
+        )
     job = TrainingJob.objects.create(
         campaign=campaign,
         keywords=keywords,
         architecture=architecture,
-        epochs=epochs,
+        epochs=total_epochs,
         seed=seed,
-        train_params=train_params.as_dict(),
+        train_params=train_params,
         release_name=release_name,
         include_synthetic=include_synthetic,
         target_fa_per_hour=target_fa_per_hour,
@@ -313,6 +325,8 @@ def job_run(*, job_id: int) -> TrainingJob | None:
 
 
 def _run(job: TrainingJob) -> TrainingJob:
+    if job.campaign.kind == Campaign.Kind.WAKE_WORD:
+        return wake_word_job.wake_word_run(job, synthetic_share=_synthetic_share(job))
     params = job.features
     train_params = kws_train.TrainParams(**job.train_params)
     rng = np.random.default_rng(train_params.seed)

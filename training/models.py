@@ -3,6 +3,7 @@ from django.db import models
 
 from collector.models import Campaign
 from kws.features import FeatureParams
+from kws.micro_frontend import MicroFrontendParams
 from kws.recognizer import DEFAULT_RECOGNIZER, RecognizerParams
 
 
@@ -92,9 +93,16 @@ class TrainingJob(models.Model):
         return RecognizerParams(**{f: chosen[f] for f in RecognizerParams.__dataclass_fields__})
 
     @property
-    def features(self) -> FeatureParams:
-        """The feature definition frozen at launch: the one place it is rebuilt from the stored JSON."""
+    def features(self) -> FeatureParams | MicroFrontendParams:
+        """The feature definition frozen at launch: the one place it is rebuilt from the stored JSON (a wake-word
+        job's is the TFLite Micro frontend's)."""
+        if self.feature_params.get("kind") == MicroFrontendParams.kind:
+            return MicroFrontendParams(**self.feature_params)
         return FeatureParams(**self.feature_params)
+
+    @property
+    def is_wake_word(self) -> bool:
+        return self.metrics.get("kind") == "wake_word" or self.feature_params.get("kind") == MicroFrontendParams.kind
 
     @property
     def finished_with_model(self) -> bool:

@@ -77,3 +77,51 @@ def _streaming_checks(device: dict, reasons: list[str], warnings: list[str]) -> 
             f"(under {MIN_NEGATIVE_HOURS:g} h): rates below {1 / max(device['negative_hours'], 1e-9):.1f} FA/h "
             "cannot be told apart"
         )
+
+
+MIN_WAKE_RECALL_MARGIN = 0.20  # the trivial baseline, a detector that never wakes, hears none
+
+
+def wake_word_quality_gate(wake: dict, *, floor: float, test_speakers: int, unsupported_ops: list[str]) -> dict:
+    """A wake-word model is useful when, at or under its target FA/h, it hears the phrase well above never
+    waking (the baseline: 0 FA/h, every phrase missed) and at the campaign's floor (as 1 - FRR)."""
+    reasons, warnings = [], []
+    chosen = wake["chosen"]
+    recall = 1.0 - chosen["frr"] if chosen["phrases"] else None
+    if recall is None:
+        reasons.append("the test split has no utterances of the phrase, so the model could not be measured")
+    else:
+        if not wake["target_reached"]:
+            reasons.append(
+                f"no cutoff reached the target of {wake['target_fa_per_hour']} false wakes per hour "
+                f"(the fewest: {chosen['fa_per_hour']} FA/h)"
+            )
+        if recall < MIN_WAKE_RECALL_MARGIN:
+            reasons.append(
+                f"at its operating point it hears {recall:.1%} of the phrases: not {MIN_WAKE_RECALL_MARGIN:.0%} "
+                "points above a detector that never wakes"
+            )
+        if recall < floor:
+            reasons.append(f"it hears {recall:.1%} of the phrases, below the campaign's floor of {floor:.1%}")
+    if unsupported_ops:
+        reasons.append(f"ESPHome's micro_wake_word does not run these ops: {', '.join(unsupported_ops)}")
+    if wake["negative_hours"] < MIN_NEGATIVE_HOURS:
+        warnings.append(
+            f"false wakes were counted over {wake['negative_hours']:.2f} h of negative audio only "
+            f"(under {MIN_NEGATIVE_HOURS:g} h): rates below {1 / max(wake['negative_hours'], 1e-9):.1f} FA/h "
+            "cannot be told apart"
+        )
+    if test_speakers < MIN_TEST_SPEAKERS:
+        warnings.append(
+            f"only {test_speakers} test speakers (fewer than {MIN_TEST_SPEAKERS}): the false-reject figure is not "
+            "reliable; more speakers make it so"
+        )
+    return {
+        "passed": not reasons,
+        "reasons": reasons,
+        "warnings": warnings,
+        "recall": recall,
+        "baseline": "never wakes: hears 0% of phrases at 0 FA/h",
+        "floor": floor,
+        "test_speakers": test_speakers,
+    }

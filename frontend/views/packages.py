@@ -12,4 +12,7 @@ from training.models import TrainingJob
 @throttle(ModelPackageThrottle)
 def model_package(request, job_id: int):
     job = get_object_or_404(TrainingJob.objects.select_related("campaign"), id=job_id)
-    return download_gated(request, lambda: downloads.model_package_download(user=request.user, job=job), "/releases/")
+    target = request.GET.get("target", "")
+    return download_gated(
+        request, lambda: downloads.model_package_download(user=request.user, job=job, target=target), "/releases/"
+    )

@@ -309,7 +309,7 @@ def test_command_leaves_nothing_behind_when_it_fails(job, tmp_path, monkeypatch)
         fileobj.write(b"PK\x03\x04 half a zip")
         raise OSError("disk full")
 
-    monkeypatch.setattr("exporter.management.commands.export_model.write_model_package", half_then_crash)
+    monkeypatch.setattr("exporter.targets.write_model_package", half_then_crash)
     target.write_bytes(b"the previous export")
     with pytest.raises(OSError, match="disk full"):
         call_command("export_model", str(job.id), "--out", str(target), stdout=io.StringIO(), stderr=io.StringIO())

@@ -182,7 +182,7 @@ def test_model_package_downloads_are_throttled_on_the_api_and_the_page(
 ):
     from training.models import TrainingJob
 
-    monkeypatch.setattr("exporter.downloads.write_model_package", lambda job, f: f.write(b"zip"))
+    monkeypatch.setattr("exporter.targets.write_model_package", lambda job, f: f.write(b"zip"))
     settings.CHORUS_MODEL_DOWNLOAD_RATE = "1/hour"
     job = TrainingJob.objects.create(
         campaign=demo_campaign,

@@ -53,6 +53,15 @@
     ["test_examples", "Test examples", ui.integer],
   ];
 
+  const WAKE_METRICS = [
+    ["model_bytes", "Model size (streaming int8 .tflite)", ui.bytes],
+    ["arena_bytes", "Tensor arena (measured)", ui.bytes],
+    ["test_utterances", "Held-out utterances of the phrase", ui.integer],
+    ["test_speakers", "Test speakers", ui.integer],
+    ["train_windows", "Training windows", ui.integer],
+    ["mined_hard_negatives", "Hard negatives mined", ui.integer],
+  ];
+
   const state = { job: null, seq: 0, shownSeq: 0, timer: null, failures: 0, cancelling: false, gone: false };
 
   const say = ui.statusLine(el.status);
@@ -117,7 +126,40 @@
       groups.push(row([field, values.join(", ") || "no speaker stated it", pct(result.gap)], true));
     }
     el.perGroup.replaceChildren(...groups);
-    renderDevice(m.device, m.streaming || {});
+    if (m.kind === "wake_word") renderWakeWord(m.wake_word);
+    else renderDevice(m.device, m.streaming || {});
+  }
+
+  /** A wake word as ESPHome runs it: FA/h against FRR over the probability cutoff, the chosen one marked. */
+  function renderWakeWord(wake) {
+    const c = wake.chosen;
+    const reach = (v) => (ui.isMissing(v) ? "not reached" : pct(v));
+    el.streaming.textContent =
+      `The streaming int8 model every 30 ms, as ESPHome runs it, over ${wake.negative_hours.toFixed(2)} h of held-out negative audio and ${wake.phrases} held-out utterances of the phrase placed in it. ` +
+      `FRR ${reach(wake.frr_at_0_5_fah)} at 0.5 FA/h; a detector that never wakes misses them all.`;
+    el.det.hidden = false;
+    const curve = wake.det_curve || [];
+    chart.drawChart(el.det, {
+      title: "DET curve",
+      yLabel: "false-reject rate",
+      xScale: DET_X,
+      yFixedMax: 1,
+      yTicks: 5,
+      yFormat: (v) => `${Math.round(v * 100)} %`,
+      valueFormat: () => "",
+      series: [{ label: `over the cutoff (window of ${c.sliding_window_size})`, color: chart.STYLE.train, points: curve.map((p) => [Math.max(p.fa_per_hour, DET_X.min), p.frr]) }],
+      marks: [{ x: Math.max(c.fa_per_hour, DET_X.min), y: c.frr, color: chart.STYLE.validation, label: `chosen: cutoff ${c.probability_cutoff}` }],
+      emptyText: "No sweep",
+    });
+    el.det.dataset.points = String(curve.length);
+    const rows = [
+      ["Target", `at most ${wake.target_fa_per_hour} FA/h (${wake.target_reached ? "reached" : "not reached: fewest false wakes instead"})`],
+      ["Manifest", `probability_cutoff ${c.probability_cutoff}, sliding_window_size ${c.sliding_window_size}`],
+      ["False wakes", `${c.fa_per_hour} per hour (${c.false_accepts} in ${wake.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
+      ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.phrases}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
+    ];
+    el.operatingPoint.replaceChildren(...rows.map(([k, v]) => ui.node("tr", {}, ui.node("th", { scope: "row", textContent: k }), ui.node("td", { textContent: v }))));
+    el.operatingPoint.parentElement.hidden = false;
   }
 
   const DET_X = { min: 0.01, max: 100, log: true, ticks: [0.01, 0.1, 0.5, 1, 10, 100], label: "false accepts per hour (log)", format: String };
@@ -169,7 +211,7 @@
     renderDetails(job);
     const metrics = { arena_bytes: job.arena_bytes, ...job.metrics };
     el.metrics.replaceChildren(
-      ...METRICS.map(([key, label, format]) => {
+      ...(job.metrics.kind === "wake_word" ? WAKE_METRICS : METRICS).map(([key, label, format]) => {
         const tr = ui.node("tr", {}, ui.node("th", { scope: "row", textContent: label }), ui.node("td", { className: "num", textContent: format(metrics[key]) }));
         tr.dataset.metric = key;
         return tr;
@@ -296,7 +338,8 @@
     resizeFrame = requestAnimationFrame(() => {
       if (!state.job) return;
       drawCurves(state.job);
-      if (state.job.metrics && state.job.metrics.device) renderDevice(state.job.metrics.device, state.job.metrics.streaming || {});
+      if (state.job.metrics && state.job.metrics.kind === "wake_word") renderWakeWord(state.job.metrics.wake_word);
+      else if (state.job.metrics && state.job.metrics.device) renderDevice(state.job.metrics.device, state.job.metrics.streaming || {});
     });
   });
 

@@ -1,0 +1,150 @@
+"""A wake-word campaign end to end: imported as a Speech Commands tree, trained by the job path into a streaming
+int8 model, exported for ESPHome, and run by ESPHome's own runtime (pymicro-wakeword) on voices it never heard."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from collector.models import Campaign
+from kws import negatives, synthetic, wake_word_eval
+from kws.micro_frontend import micro_features, pcm16
+from kws.micro_wake_word import streaming_probabilities
+from kws.streaming_model import ESPHOME_OPS
+from preparation import services
+from tests.audio_factory import wav_bytes
+from tests.services import require_espeak
+from training import jobs
+
+pymicro_wakeword = pytest.importorskip("pymicro_wakeword")
+from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+PHRASE = "hey jarvis"
+CONFUSABLES = ["hey travis", "jarvis", "hey marvin", "harvest"]
+
+
+def wake_word_tree(root: Path, voices: int) -> None:
+    rng = np.random.default_rng(0)
+    beds = synthetic.noise_beds(rng)
+    for speaker in synthetic.speakers(voices, seed=11):
+        for phrase, takes in [(PHRASE, 3), *((c, 1) for c in CONFUSABLES)]:
+            folder = root / phrase.replace(" ", "_")
+            folder.mkdir(parents=True, exist_ok=True)
+            for n in range(takes):
+                clip = synthetic.take(phrase, speaker, rng, beds=beds, seconds=2.0)
+                (folder / f"{speaker.id}_nohash_{n}.wav").write_bytes(wav_bytes(clip))
+    (root / "_background_noise_").mkdir()
+    (root / "_background_noise_" / "pink.wav").write_bytes(wav_bytes(synthetic.noise("pink", 20, rng)))
+    (root / "_negative_").mkdir()
+    speech = negatives.synthetic_negatives(root / ".cache", [PHRASE, "jarvis"], 180, seed=8_500)
+    for i, piece in enumerate(speech):
+        (root / "_negative_" / f"speech_{i}.wav").write_bytes(wav_bytes(piece))
+
+
+def held_out_stream(seed: int = 77) -> tuple[np.ndarray, list[int]]:
+    """Utterances by voices neither the job nor its evaluation used, 3 s apart over quiet pink noise: the audio
+    and the sample where each utterance ends."""
+    rng = np.random.default_rng(seed)
+    bed = synthetic.noise("pink", 30, rng) * 0.02
+    ends = []
+    for i, speaker in enumerate(synthetic.speakers(8, seed=seed)):
+        utterance = synthetic.say(PHRASE, speaker, rng)
+        at = 16_000 + i * 3 * 16_000
+        bed[at : at + len(utterance)] += 0.4 * utterance / np.abs(utterance).max()
+        ends.append(at + len(utterance))
+    return bed.astype(np.float32), ends
+
+
+def runtime_wakes(manifest: Path, audio: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Feed the runtime 10 ms at a time, as a device: the sample at which it wakes (its window's mean over the
+    cutoff; once per second at most), and the mean it reports at each model step."""
+    model, features = MicroWakeWord.from_config(manifest), MicroWakeWordFeatures()
+    pcm, wakes, means, last, frames = pcm16(audio), [], [], -(10**9), 0
+    for start in range(0, len(pcm), 320):
+        for frame in features.process_streaming(pcm[start : start + 320]):
+            mean = model.process_streaming_prob(frame)
+            frames += 1
+            if frames % model.stride == 0:  # the runtime ran the model on this frame: one value per stride
+                means.append(mean)
+            if mean > model.probability_cutoff and start // 2 - last > 16_000:
+                wakes.append(start // 2)
+                last = start // 2
+    return wakes, np.asarray(means)
+
+
+def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_runs(tmp_path, settings):
+    require_espeak()
+    wake_word_tree(tmp_path / "tree", voices=48)
+    call_command(
+        "import_dataset",
+        str(tmp_path / "tree"),
+        "--campaign",
+        "hey-jarvis",
+        "--wake-word",
+        PHRASE,
+        "--validated",
+        "--source",
+        "synthetic",
+        stdout=io.StringIO(),
+    )
+    campaign = Campaign.objects.get(slug="hey-jarvis")
+    while claims := services.preparation_claim(limit=500):
+        services.preparation_run(claims=claims)
+
+    job = jobs.job_launch(campaign=campaign, keywords=["ignored: a wake word trains its phrase"], epochs=10)
+    assert job.keywords == [PHRASE] and job.feature_params["kind"] == "tflm_micro_frontend"
+    job = jobs.job_run(job_id=job.id)
+    assert job.state in ("succeeded", "failed_quality"), job.error
+    m = job.metrics
+    assert m["kind"] == "wake_word" and set(job.ops) <= ESPHOME_OPS and not m["unsupported_ops"]
+    assert m["model_bytes"] <= 60_000 and job.arena_bytes <= 30_000
+    assert [h["epoch"] for h in job.history] == list(range(1, job.epochs + 1))
+    wake = m["wake_word"]
+    assert wake["phrases"] == m["test_utterances"] > 0 and wake["negative_hours"] > 0.03
+    assert wake["chosen"]["frr"] < 0.5, wake["chosen"]  # a never-waking detector misses every one
+    assert "Model card: wake word" in job.model_card
+
+    out = tmp_path / "hey_jarvis.zip"
+    call_command("export_model", str(job.id), "--target", "esphome", "--out", str(out), stdout=io.StringIO())
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(tmp_path / "esphome")
+        names = set(archive.namelist())
+    assert names == {"hey_jarvis.json", "hey_jarvis.tflite", "model_card.md", "esphome.yaml", "README.md"}
+    manifest = tmp_path / "esphome" / "hey_jarvis.json"
+    config = json.loads(manifest.read_text())
+    assert config["micro"]["probability_cutoff"] == wake["chosen"]["probability_cutoff"]
+    assert config["micro"]["sliding_window_size"] == wake["chosen"]["sliding_window_size"]
+    assert config["micro"]["tensor_arena_size"] >= job.arena_bytes and config["micro"]["feature_step_size"] == 10
+    assert config["trained_languages"] == ["en"] and config["version"] == 2
+
+    stream, ends = held_out_stream()
+    wakes, runtime_means = runtime_wakes(manifest, stream)
+    heard = sum(any(end - 8_000 <= w <= end + 16_000 for w in wakes) for end in ends)
+    assert heard >= 6, (heard, wakes, ends)  # of 8 voices it never heard
+    assert len(wakes) <= heard + 1  # and barely anything else in 30 s
+
+    negative = next(negatives.synthetic_negatives(tmp_path / "held-out", [PHRASE, "jarvis"], 60, seed=9_300))
+    assert runtime_wakes(manifest, negative)[0] == []  # a minute of other people talking: silent
+
+    # Chorus's own streaming evaluator computes what the runtime computes, within quantization: TFLM here,
+    # TensorFlow Lite's C library there, whose kernels round intermediate layers differently (measured: 95% of
+    # window means within 3 output steps of 1/256; the largest gap 0.034, where the probability climbs)
+    ours = streaming_probabilities((tmp_path / "esphome" / "hey_jarvis.tflite").read_bytes(), micro_features(stream))
+    n, cutoff = config["micro"]["sliding_window_size"], config["micro"]["probability_cutoff"]
+    our_means = np.convolve(ours, np.ones(n) / n, mode="valid")
+    gap = np.abs(our_means - runtime_means[n - 1 : n - 1 + len(our_means)])
+    assert np.mean(gap <= 3 / 256 + 1e-9) >= 0.9 and gap.max() <= 0.1, (np.percentile(gap, 95), gap.max())
+    our_wakes = wake_word_eval.wakes(ours, cutoff, n) * 480  # steps of 30 ms, in samples
+    heard_by_us = [any(end - 8_000 <= w <= end + 16_000 for w in our_wakes) for end in ends]
+    assert heard_by_us == [any(end - 8_000 <= w <= end + 16_000 for w in wakes) for end in ends]
+
+    with pytest.raises(CommandError, match="wake-word model for ESPHome"):
+        call_command("export_model", str(job.id), "--target", "arduino", "--out", str(tmp_path / "a.zip"))
+    assert not (tmp_path / "a.zip").exists()
