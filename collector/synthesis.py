@@ -115,7 +115,9 @@ def _voice_clips(
             have = held_count.get(keyword.id, 0)
             report.already_present += min(have, takes)
             for take_index in range(have, takes):
-                decoded = _new_take(keyword.text, speaker, beds, (*voice_seed, take_index), held_audio)
+                decoded = _new_take(
+                    keyword.text, speaker, beds, (*voice_seed, take_index), held_audio, seconds=campaign.take_seconds
+                )
                 if decoded is None:
                     continue
                 held_audio.add(audio_sha256(decoded))
@@ -142,12 +144,14 @@ def _new_take(
     beds: list[np.ndarray],
     take_seed: tuple[int, int, int],
     held_audio: set[str],
+    *,
+    seconds: float = 1.0,
 ) -> kws_audio.DecodedAudio | None:
     """One take drawn from its own seed (so a top-up draws fresh takes, not the first ones again), redrawn
     when its audio is already held; None when every attempt repeats held audio."""
     for attempt in range(MAX_DRAWS_PER_TAKE):
         rng = np.random.default_rng([*take_seed, zlib.crc32(text.encode()), attempt])
-        decoded = _as_decoded(synthetic.take(text, speaker, rng, beds=beds))
+        decoded = _as_decoded(synthetic.take(text, speaker, rng, beds=beds, seconds=seconds))
         if audio_sha256(decoded) not in held_audio:
             return decoded
     return None

@@ -226,7 +226,7 @@ def vote_cast(
 # spent running them.
 _LOCK_FOR_VOTE = """SELECT c.status, c.is_gold, c.gold_answer, c.contributor_id, c.valid_votes, c.invalid_votes,
     s.gold_answered, s.gold_correct, s.trusted,
-    cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.language_id, l.name
+    cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.kind, cp.language_id, l.name
 FROM collector_clip c
 JOIN collector_campaign cp ON cp.id = c.campaign_id
 JOIN collector_language l ON l.id = cp.language_id
@@ -262,11 +262,20 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         name,
         licence,
         vote_cap,
+        campaign_kind,
         language_id,
         language,
     ) = row
+    # the consent terms a vote is checked against name the campaign's kind (a phrase or a word, and its length)
     campaign = instance_loaded(
-        Campaign, id=campaign_id, slug=slug, name=name, licence=licence, vote_cap=vote_cap, language_id=language_id
+        Campaign,
+        id=campaign_id,
+        slug=slug,
+        name=name,
+        licence=licence,
+        vote_cap=vote_cap,
+        kind=campaign_kind,
+        language_id=language_id,
     )
     campaign.language = instance_loaded(Language, id=language_id, name=language)
     voter_check_campaign(voter=voter, campaign=campaign, reviewer_account=reviewer_account)

@@ -87,3 +87,27 @@ def test_synthetic_voices_test_only_when_no_person_is_in_the_data():
     assert split_used("testing", synthetic=True, has_recorded_voices=False) == "testing"
     assert split_used("testing", synthetic=False, has_recorded_voices=True) == "testing"
     assert split_used("validation", synthetic=True, has_recorded_voices=True) == "validation"
+
+
+def test_a_wake_word_campaign_gets_2_s_takes_that_hold_the_whole_phrase(demo_campaign):
+    require_espeak()
+    from collector.models import Campaign, Keyword
+    from kws.wake_word_data import speech_span
+
+    campaign = Campaign.objects.create(
+        slug="hey-chorus", name="Hey Chorus", language=demo_campaign.language, kind="wake_word"
+    )
+    Keyword.objects.create(campaign=campaign, text="hey chorus", language=campaign.language)
+    Keyword.objects.create(campaign=campaign, text="hey doris", language=campaign.language, is_filler=True)
+    out = io.StringIO()
+    call_command(
+        "synthesize", "--campaign", "hey-chorus", "--voices", "3", "--takes", "1", stdout=out, stderr=io.StringIO()
+    )
+    clips = list(Clip.objects.filter(campaign=campaign).select_related("keyword"))
+    assert sorted(c.keyword.text for c in clips) == ["hey chorus"] * 3 + ["hey doris"] * 3
+    for clip in clips:
+        samples, rate = stored_audio_load(clip.audio.name)
+        assert (rate, len(samples), clip.duration_s) == (16_000, 32_000, 2.0)
+        first, last = speech_span(samples)
+        # the phrase (over a second for slow voices) lies inside the take, not cut at 1 s
+        assert first > 0 and last < 32_000 and np.sqrt(np.mean(samples[first:last] ** 2)) > 0.02

@@ -25,7 +25,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign slug or name")
-        parser.add_argument("--keywords", required=True, help="comma-separated target keywords, e.g. yes,no,up")
+        parser.add_argument(
+            "--keywords",
+            default="",
+            help="comma-separated target keywords, e.g. yes,no,up (a wake-word campaign trains its phrase)",
+        )
         parser.add_argument(
             "--arch", default=architectures.DEFAULT_ARCHITECTURE, choices=list(architectures.ARCHITECTURES)
         )
@@ -51,14 +55,14 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"job {job.id}: {arch}, {epochs} epochs, {len(job.clip_ids)} clips frozen")
+        self.stdout.write(f"job {job.id}: {job.architecture}, {job.epochs} epochs, {len(job.clip_ids)} clips frozen")
         if not wait:
             return
         follow(
             job,
             done_field="epoch",
             finished=FINISHED,
-            bar=ProgressBar(epochs, "training", stream=self.stderr._out),
+            bar=ProgressBar(job.epochs, "training", stream=self.stderr._out),
             poll_s=1,
         )
         self.stdout.write(f"job {job.id} {job.state}")
