@@ -134,6 +134,31 @@ def score(manifest: Path, phrase_streams, negative) -> dict:
     return {"own": own, "frr_at_0_5": wake_word_eval.frr_at(swept, 0.5), "config": config}
 
 
+def _progress_printer(job_id: int):
+    """Print the job's epoch and validation figures every 15 s while it runs (it runs in this process)."""
+    import threading
+
+    done = threading.Event()
+
+    def watch():
+        from django.db import connection
+
+        from training.models import TrainingJob
+
+        while not done.wait(15):
+            job = TrainingJob.objects.get(id=job_id)
+            last = job.history[-1] if job.history else {}
+            print(
+                f"  epoch {job.epoch}/{job.epochs} val_recall={last.get('val_recall')} "
+                f"val_false_positive_rate={last.get('val_false_positive_rate')}",
+                flush=True,
+            )
+        connection.close()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--speakers", type=int, default=120)
@@ -180,7 +205,9 @@ def main() -> None:
         services.preparation_run(claims=claims)
     job = jobs.job_launch(campaign=campaign, keywords=[PHRASE], epochs=args.epochs, seed=args.seed)
     t0 = time.perf_counter()
+    watch = _progress_printer(job.id)
     job = jobs.job_run(job_id=job.id)
+    watch.set()
     m = job.metrics
     wake = m["wake_word"]
     print(

@@ -12,6 +12,7 @@ from collector.models import Campaign, Clip, Consent, Contributor, Keyword
 from core.pseudonyms import token_sha256
 
 FILLER_SHARE = 0.10
+WAKE_PHRASE_SHARE = 0.7  # a wake-word model learns most from the phrase itself; confusables are the rest
 
 
 def contributor_from_token(token: str | None) -> Contributor | None:
@@ -93,6 +94,8 @@ def keyword_next_prompt(
             n_clips=Count("clips", filter=~Q(clips__status=Clip.Status.INVALID))
         )
     )
+    if campaign.kind == Campaign.Kind.WAKE_WORD:
+        return _wake_word_prompt(keywords, previous_keyword_id, rng)
     candidates = [k for k in keywords if k.id != previous_keyword_id] or keywords
     if not candidates:
         return None
@@ -107,6 +110,16 @@ def keyword_next_prompt(
         )
     target = campaign.target_clips_per_keyword
     return min(core, key=lambda k: (k.n_clips >= target, k.n_clips, mine[k.id], rng.random()))
+
+
+def _wake_word_prompt(keywords: list[Keyword], previous_keyword_id: int | None, rng: random.Random) -> Keyword | None:
+    """The phrase most of the time, again and again if need be; a confusable otherwise, never the same one twice
+    in a row."""
+    phrases = [k for k in keywords if not k.is_filler]
+    confusables = [k for k in keywords if k.is_filler and k.id != previous_keyword_id]
+    if phrases and (not confusables or rng.random() < WAKE_PHRASE_SHARE):
+        return phrases[0]
+    return min(confusables, key=lambda k: (k.n_clips, rng.random())) if confusables else None
 
 
 def clips_of_contributor(*, contributor: Contributor) -> QuerySet[Clip]:

@@ -145,6 +145,12 @@ _declare(
     "3600",
     "Seconds of negative audio (synthetic running speech over noise) every job's int8 model is scored on for FA/h.",
 )
+_declare(
+    "CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS",
+    "3600",
+    "Seconds of synthetic running speech (120 voices of their own) a wake-word job trains on as negatives, beside "
+    "its campaign's negative recordings; made once and cached.",
+)
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
 _declare(
     "CHORUS_PREPARE_LEASE_S",

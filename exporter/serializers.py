@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from exporter.targets import TARGETS
+from kws.esphome import ESPHOME_BOARDS
 from kws.firmware import TARGET_BOARDS
 from training.models import TrainingJob
 
@@ -11,6 +12,8 @@ class PublishedModelOutput(serializers.ModelSerializer):
     campaign = serializers.CharField(source="campaign.slug")
     campaign_name = serializers.CharField(source="campaign.name")
     release = serializers.CharField(source="release_name")
+    kind = serializers.SerializerMethodField()
+    quality = serializers.SerializerMethodField()
     int8_accuracy = serializers.SerializerMethodField()
     majority_baseline = serializers.SerializerMethodField()
     model_bytes = serializers.SerializerMethodField()
@@ -26,10 +29,12 @@ class PublishedModelOutput(serializers.ModelSerializer):
             "id",
             "campaign",
             "campaign_name",
+            "kind",
             "keywords",
             "labels",
             "architecture",
             "release",
+            "quality",
             "int8_accuracy",
             "majority_baseline",
             "model_bytes",
@@ -45,6 +50,20 @@ class PublishedModelOutput(serializers.ModelSerializer):
             "model_card",
         ]
 
+    def get_kind(self, job) -> str:
+        """commands: an Arduino (TFLM) package; wake_word: an ESPHome micro_wake_word package."""
+        return "wake_word" if job.is_wake_word else "commands"
+
+    def get_quality(self, job) -> str:
+        """The figure the model is judged on, in words."""
+        if job.is_wake_word:
+            chosen = job.metrics["wake_word"]["chosen"]
+            return f"misses {chosen['frr']:.1%} of held-out phrases at {chosen['fa_per_hour']:g} false wakes per hour"
+        accuracy, baseline = job.metrics.get("int8_tflm_top1"), job.quality_gate.get("majority_baseline")
+        if accuracy is None:
+            return "not measured"
+        return f"int8 accuracy {accuracy:.1%} (majority-class baseline {baseline or 0:.1%})"
+
     def get_int8_accuracy(self, job) -> float | None:
         return job.metrics.get("int8_tflm_top1")
 
@@ -55,7 +74,7 @@ class PublishedModelOutput(serializers.ModelSerializer):
         return job.metrics.get("model_bytes")
 
     def get_target_boards(self, job) -> list[str]:
-        return list(TARGET_BOARDS)
+        return list(ESPHOME_BOARDS if job.is_wake_word else TARGET_BOARDS)
 
     def get_downloadable(self, job) -> bool:
         return not job.trained_on_withdrawn_data

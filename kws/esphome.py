@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 MANIFEST_VERSION = 2
 FEATURE_STEP_MS = 10  # the frontend's step: ESPHome checks the model was trained on the same
 MINIMUM_ESPHOME_VERSION = "2024.7.0"  # the first release that reads version 2 manifests
+ESPHOME_BOARDS = ("ESP32-S3 with PSRAM running ESPHome's micro_wake_word (Home Assistant Voice PE, ESP32-S3-BOX-3)",)
 
 
 @dataclass(frozen=True)

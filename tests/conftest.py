@@ -13,6 +13,7 @@ CAMPAIGN = "speech-commands-demo"
 # Jobs score their model on this much negative audio (an hour in production): enough to exercise the sweep.
 # Set in the environment too, for the worker processes the tests start.
 EVAL_NEGATIVE_SECONDS = os.environ.setdefault("CHORUS_EVAL_NEGATIVE_SECONDS", "120")
+WAKE_WORD_TRAINING_SPEECH_SECONDS = os.environ.setdefault("CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS", "600")
 
 
 def pytest_configure(config):
@@ -21,6 +22,7 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.CHORUS_EVAL_NEGATIVE_SECONDS = float(EVAL_NEGATIVE_SECONDS)
+    settings.CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS = float(WAKE_WORD_TRAINING_SPEECH_SECONDS)
 
 
 @pytest.fixture(autouse=True)

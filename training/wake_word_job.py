@@ -67,10 +67,13 @@ def _negative_audio(job: TrainingJob) -> dict[str, list[np.ndarray]]:
     return recordings
 
 
-def _synthetic_negative_speech(job: TrainingJob, seconds: float, seed: int) -> list[np.ndarray]:
+TRAINING_SPEECH_VOICES = 120  # many voices: false wakes come from voices the model never heard say anything
+
+
+def _synthetic_negative_speech(job: TrainingJob, seconds: float, seed: int, voices: int = 40) -> list[np.ndarray]:
     cache = Path(settings.VAR_DIR) / "cache" / "negatives"
     avoid = [job.keywords[0], *job.keywords[0].split()]
-    return list(negatives.synthetic_negatives(cache, avoid, seconds, seed=seed))
+    return list(negatives.synthetic_negatives(cache, avoid, seconds, voices=voices, seed=seed))
 
 
 def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob:
@@ -78,7 +81,9 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
     positives, confusables, speakers = _clips_by_split(job)
     recordings = _negative_audio(job)
     noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
-    training_speech = _synthetic_negative_speech(job, negatives.TRAINING_SECONDS, negatives.TRAINING_SEED)
+    training_speech = _synthetic_negative_speech(
+        job, settings.CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS, negatives.TRAINING_SEED, voices=TRAINING_SPEECH_VOICES
+    )
     train_sources = wake_word_data.Sources(
         positives["training"], confusables["training"], recordings["training"] + training_speech, noises
     )

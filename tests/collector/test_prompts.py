@@ -60,3 +60,23 @@ def test_prompt_api_and_skip(demo_campaign):
         assert following["id"] != first["id"]
     bad = client.get(f"/api/campaigns/{CAMPAIGN}/prompt/", {"previous": "x"})
     assert bad.status_code == 400 and "previous" in bad.json()["detail"]
+
+
+def test_a_wake_word_campaign_prompts_its_phrase_most_and_a_confusable_never_twice_running(demo_campaign):
+    from collector.models import Campaign
+
+    campaign = Campaign.objects.create(
+        slug="hey-nabu", name="Hey Nabu", language=demo_campaign.language, kind="wake_word"
+    )
+    phrase = Keyword.objects.create(campaign=campaign, text="hey nabu", language=campaign.language)
+    for text in ("hey nanu", "nabu", "hey tabu"):
+        Keyword.objects.create(campaign=campaign, text=text, language=campaign.language, is_filler=True)
+    rng, previous, draws = random.Random(4), None, []
+    for _ in range(1000):
+        keyword = keyword_next_prompt(campaign=campaign, contributor=None, previous_keyword_id=previous, rng=rng)
+        assert keyword.id == phrase.id or keyword.id != previous  # the phrase may come again, a confusable not
+        draws.append(keyword.text)
+        previous = keyword.id
+    assert 0.65 <= draws.count("hey nabu") / len(draws) <= 0.75
+    assert {"hey nanu", "nabu", "hey tabu"} <= set(draws)
+    assert any(a == b == "hey nabu" for a, b in zip(draws, draws[1:]))

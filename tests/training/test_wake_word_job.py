@@ -95,13 +95,14 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
         stdout=io.StringIO(),
     )
     campaign = Campaign.objects.get(slug="hey-jarvis")
+    Campaign.objects.filter(id=campaign.id).update(accuracy_floor=0.5)  # a small test set: a floor it can pass
     while claims := services.preparation_claim(limit=500):
         services.preparation_run(claims=claims)
 
     job = jobs.job_launch(campaign=campaign, keywords=["ignored: a wake word trains its phrase"], epochs=10)
     assert job.keywords == [PHRASE] and job.feature_params["kind"] == "tflm_micro_frontend"
     job = jobs.job_run(job_id=job.id)
-    assert job.state in ("succeeded", "failed_quality"), job.error
+    assert job.state == "succeeded", (job.error, job.quality_gate)
     m = job.metrics
     assert m["kind"] == "wake_word" and set(job.ops) <= ESPHOME_OPS and not m["unsupported_ops"]
     assert m["model_bytes"] <= 60_000 and job.arena_bytes <= 30_000
@@ -165,3 +166,19 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     page = staff_client.get(f"/training/jobs/{job.id}/").content.decode()
     assert f"/training/jobs/{job.id}/package.zip?target=esphome" in page and "Download ESPHome wake word" in page
     assert "Model card: wake word" in page
+
+    # published, it is listed for developers as an ESPHome wake word, judged by its misses at its false-wake rate
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from training.publishing import model_publish
+
+    model_publish(job=job, user=get_user_model().objects.get(username="staff"))
+    listed = Client().get("/api/models/").json()
+    chosen = wake["chosen"]
+    assert [(m["id"], m["kind"], m["keywords"]) for m in listed] == [(job.id, "wake_word", [PHRASE])]
+    assert listed[0]["quality"] == (
+        f"misses {chosen['frr']:.1%} of held-out phrases at {chosen['fa_per_hour']:g} false wakes per hour"
+    )
+    assert "ESP32-S3" in listed[0]["target_boards"][0]
+    assert "Download ESPHome wake word" in Client().get(f"/models/{job.id}/").content.decode()
