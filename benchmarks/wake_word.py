@@ -120,7 +120,7 @@ def score(manifest: Path, phrase_streams, negative) -> dict:
     config = json.loads(manifest.read_text())["micro"]
     phrase_scored = [
         wake_word_eval.ScoredStream(runtime_means(manifest, audio), [(int(a / 0.03), int(b / 0.03)) for a, b in spans])
-        for audio, spans in phrase_streams
+        for audio, spans, _ in phrase_streams
     ]
     negative_scored = [wake_word_eval.ScoredStream(runtime_means(manifest, audio), []) for audio in negative]
     # the runtime's means are already over its window: sweep the cutoff with a window of one

@@ -68,27 +68,29 @@ def wakes(probabilities: np.ndarray, cutoff: float, window: int) -> np.ndarray:
 
 def phrase_streams(
     phrases: list[np.ndarray], beds: list[np.ndarray], rng: np.random.Generator
-) -> list[tuple[np.ndarray, list[tuple[float, float]]]]:
+) -> list[tuple[np.ndarray, list[tuple[float, float]], list[int]]]:
     """Held-out utterances placed every few seconds in negative beds at varied SNR and level: (audio, (start,
-    end) seconds of each phrase's speech)."""
+    end) seconds of each phrase's speech, the index in `phrases` of each)."""
     streams, gap = [], int(UTTERANCE_GAP_S * SAMPLE_RATE)
     beds = [b for b in beds if len(b) >= gap * 2] or [np.zeros(gap * 20, np.float32)]
-    queue = list(phrases)
+    queue = list(enumerate(phrases))[::-1]
     while queue:
         bed = beds[len(streams) % len(beds)].astype(np.float32).copy()
         bed_power = float(np.mean(bed**2)) + 1e-12
-        spans, at = [], gap // 2
+        spans, placed, at = [], [], gap // 2
         while queue and at + gap <= len(bed):
-            utterance = np.asarray(queue.pop(), np.float32)[: 2 * gap]
+            index, utterance = queue.pop()
+            utterance = np.asarray(utterance, np.float32)[: 2 * gap]
             first, last = speech_span(utterance)
             speech_power = float(np.mean(utterance[first:last] ** 2)) + 1e-12
             gain = math.sqrt(bed_power * 10 ** (rng.uniform(*PHRASE_SNR_DB) / 10) / speech_power)
             end = min(at + len(utterance), len(bed))
             bed[at:end] += utterance[: end - at] * gain
             spans.append(((at + first) / SAMPLE_RATE, (at + last) / SAMPLE_RATE))
+            placed.append(index)
             at += max(len(utterance), gap)
         peak = float(np.abs(bed).max()) or 1.0
-        streams.append((bed * min(1.0, 0.9 / peak), spans))
+        streams.append((bed * min(1.0, 0.9 / peak), spans, placed))
     return streams
 
 
@@ -125,10 +127,15 @@ class Setting:
         }
 
 
-def _misses(stream: ScoredStream, cutoff: float, window: int) -> int:
+def heard(stream: ScoredStream, cutoff: float, window: int) -> list[bool]:
+    """For each phrase in the stream, whether the detector woke between its start and a second after its end."""
     found = wakes(stream.probabilities, cutoff, window)
     late = int(HEARD_WITHIN_S / STEP_S)
-    return sum(not np.any((found >= first) & (found <= last + late)) for first, last in stream.phrases)
+    return [bool(np.any((found >= first) & (found <= last + late))) for first, last in stream.phrases]
+
+
+def _misses(stream: ScoredStream, cutoff: float, window: int) -> int:
+    return sum(not h for h in heard(stream, cutoff, window))
 
 
 def sweep(

@@ -52,6 +52,17 @@ def wake_word_model_card(job, *, synthetic_share: str = "") -> str:
         f"{chosen.get('fa_per_hour_95')}), FRR {_rate(chosen.get('frr'))} ({chosen.get('misses')} of "
         f"{chosen.get('phrases')} missed, 95% interval {chosen.get('frr_95')}).",
         "",
+        "## Per group: the share of utterances heard at the operating point",
+        *[
+            f"- {field}: "
+            + (
+                ", ".join(f"{g} {_rate(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items())
+                or "no group of 5 or more test speakers"
+            )
+            + f"; gap best-worst {_rate(result['gap']) if result.get('gap') is not None else 'n/a'}"
+            for field, result in m.get("groups", {}).items()
+        ],
+        "",
         "## Known limits",
         "- The negatives hold what the campaign gave and synthetic speech; a home's TV and music may wake it more.",
         "- A phrase said much faster or slower than the training voices may be missed.",

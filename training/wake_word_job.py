@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from core.stored_audio import stored_audio_load
-from kws import negatives, quantize, streaming_model, wake_word_data, wake_word_eval, wake_word_train
+from kws import evaluation, negatives, quantize, streaming_model, wake_word_data, wake_word_eval, wake_word_train
 from kws.micro_frontend import micro_features
 from preparation.models import BackgroundNoise, NegativeAudio, PreparedClip
 from preparation.splits import recorded_voices_present, split_used
@@ -44,20 +44,35 @@ def _train_params(job: TrainingJob) -> wake_word_train.WakeWordTrainParams:
     return wake_word_train.WakeWordTrainParams(**stored, spec=streaming_model.StreamingSpec(**spec))
 
 
-def _clips_by_split(job: TrainingJob) -> tuple[dict, dict, dict]:
-    """Per split: the phrase's utterances, the confusables' clips, and the speakers of each."""
+def _clips_by_split(job: TrainingJob) -> tuple[dict, dict, dict, list[dict]]:
+    """Per split: the phrase's utterances, the confusables' clips, and the speakers of each; and the speaker's
+    groups of each test utterance (for per-group results under the rule of five)."""
     phrase = job.keywords[0]
-    rows = PreparedClip.objects.filter(clip_id__in=job.clip_ids).select_related("clip__keyword").order_by("clip_id")
+    rows = (
+        PreparedClip.objects.filter(clip_id__in=job.clip_ids)
+        .select_related("clip__keyword", "clip__contributor__demographics")
+        .order_by("clip_id")
+    )
     has_recorded = recorded_voices_present(rows)
     positives = {s: [] for s in SPLITS}
     confusables = {s: [] for s in SPLITS}
     speakers = {s: set() for s in SPLITS}
+    test_groups = []
     for row in rows.iterator(chunk_size=500):
         split = split_used(row.split, synthetic=row.clip.synthetic, has_recorded_voices=has_recorded)
         audio = stored_audio_load(row.cleaned_audio.name)[0]
-        (positives if row.clip.keyword.text == phrase else confusables)[split].append(audio)
+        is_phrase = row.clip.keyword.text == phrase
+        (positives if is_phrase else confusables)[split].append(audio)
         speakers[split].add(row.clip.contributor_id)
-    return positives, confusables, {s: len(v) for s, v in speakers.items()}
+        if is_phrase and split == "testing":
+            demographics = getattr(row.clip.contributor, "demographics", None)
+            test_groups.append(
+                {
+                    "speaker": str(row.clip.contributor_id),
+                    **{f: getattr(demographics, f, None) for f in evaluation.GROUP_FIELDS},
+                }
+            )
+    return positives, confusables, {s: len(v) for s, v in speakers.items()}, test_groups
 
 
 def _negative_audio(job: TrainingJob) -> dict[str, list[np.ndarray]]:
@@ -78,7 +93,7 @@ def _synthetic_negative_speech(job: TrainingJob, seconds: float, seed: int, voic
 
 def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob:
     params = _train_params(job)
-    positives, confusables, speakers = _clips_by_split(job)
+    positives, confusables, speakers, test_groups = _clips_by_split(job)
     recordings = _negative_audio(job)
     noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
     training_speech = _synthetic_negative_speech(
@@ -110,7 +125,7 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
     arena = quantize.tflm_smallest_arena(model_bytes, (streaming_model.STRIDE, streaming_model.CHANNELS_IN))
     ops = quantize.model_ops(model_bytes)
     evaluation_started = time.monotonic()
-    wake = _evaluate(job, model_bytes, positives["testing"], recordings["testing"], noises)
+    wake = _evaluate(job, model_bytes, positives["testing"], test_groups, recordings["testing"], noises)
     wake["seconds"] = round(time.monotonic() - evaluation_started, 1)
     metrics = {
         "kind": "wake_word",
@@ -124,6 +139,7 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
         "test_utterances": len(positives["testing"]),
         "test_speakers": speakers["testing"],
         "wake_word": wake,
+        "groups": wake.pop("groups"),  # the share of each group's utterances heard, where the job page looks
     }
     metrics["quality_gate"] = wake_word_quality_gate(
         wake,
@@ -158,18 +174,23 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
     return TrainingJob.objects.get(id=job.id)
 
 
-def _evaluate(job: TrainingJob, model_bytes: bytes, phrases, recordings, noises) -> dict:
+def _evaluate(job: TrainingJob, model_bytes: bytes, phrases, groups, recordings, noises) -> dict:
     """FA/h over held-out negatives (recordings of the test split, synthetic speech of evaluation voices,
     noise), FRR over held-out utterances placed in those negatives; the cutoff and window swept."""
     speech = _synthetic_negative_speech(job, settings.CHORUS_EVAL_NEGATIVE_SECONDS, negatives.EVALUATION_SEED)
     negative_audio = recordings + speech + [n for n in noises if len(n) >= 16_000]
     rng = np.random.default_rng(job.seed)
     streams = wake_word_eval.phrase_streams(phrases, negative_audio, rng)
-    phrase_scored = [wake_word_eval.scored(model_bytes, audio, spans) for audio, spans in streams]
+    phrase_scored = [wake_word_eval.scored(model_bytes, audio, spans) for audio, spans, _ in streams]
     negative_scored = [wake_word_eval.scored(model_bytes, audio) for audio in negative_audio]
     settings_swept = wake_word_eval.sweep(phrase_scored, negative_scored)
     chosen, reached = wake_word_eval.choose(settings_swept, job.target_fa_per_hour)
+    order = [index for _, _, placed in streams for index in placed]
+    heard = [h for s in phrase_scored for h in wake_word_eval.heard(s, chosen.cutoff, chosen.window)]
+    # per group, "accuracy" is the share of the group's utterances heard at the operating point
+    by_group = evaluation.per_group(np.ones(len(heard), int), np.asarray(heard, int), [groups[i] for i in order])
     return {
+        "groups": by_group,
         "negative_hours": round(sum(s.hours for s in negative_scored), 3),
         "phrases": sum(len(s.phrases) for s in phrase_scored),
         "target_fa_per_hour": job.target_fa_per_hour,

@@ -128,3 +128,20 @@ def test_the_operating_point_is_the_fewest_misses_under_the_target():
     chosen, reached = wake_word_eval.choose(settings, target_fa_per_hour=1.0)
     assert reached and chosen.cutoff == 0.85 and chosen.frr == 0.5
     assert wake_word_eval.frr_at(settings, 0.5) == 0.75
+
+
+def test_phrase_streams_say_which_utterance_lies_where():
+    """Per-group results map each scored phrase back to its speaker through these indices."""
+    rng = np.random.default_rng(3)
+    utterances = []
+    for i in range(9):  # tone bursts of different lengths, in silence
+        burst = np.zeros(16_000 + 800 * i, np.float32)
+        burst[4_000 : 4_000 + 4_000 + 800 * i] = 0.5 * np.sin(np.arange(4_000 + 800 * i) * 0.3)
+        utterances.append(burst)
+    bed = rng.normal(0, 0.01, 16_000 * 20).astype(np.float32)
+    streams = wake_word_eval.phrase_streams(utterances, [bed], rng)
+    placed = [index for _, _, indices in streams for index in indices]
+    assert sorted(placed) == list(range(9)) and len(streams) >= 2  # every utterance once, over several beds
+    for _, spans, indices in streams:
+        for (start, end), index in zip(spans, indices, strict=True):
+            assert end - start == pytest.approx((4_000 + 800 * index) / 16_000, abs=0.021)

@@ -99,6 +99,10 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     while claims := services.preparation_claim(limit=500):
         services.preparation_run(claims=claims)
 
+    from collector.models import Contributor, Demographics
+
+    for i, speaker in enumerate(Contributor.objects.order_by("external_key")):
+        Demographics.objects.create(contributor=speaker, gender=["female", "male"][i % 2])
     job = jobs.job_launch(campaign=campaign, keywords=["ignored: a wake word trains its phrase"], epochs=10)
     assert job.keywords == [PHRASE] and job.feature_params["kind"] == "tflm_micro_frontend"
     job = jobs.job_run(job_id=job.id)
@@ -111,6 +115,11 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     assert wake["phrases"] == m["test_utterances"] > 0 and wake["negative_hours"] > 0.03
     assert wake["chosen"]["frr"] < 0.5, wake["chosen"]  # a never-waking detector misses every one
     assert "Model card: wake word" in job.model_card
+    # per group, the share of the group's test utterances heard, published only for 5 or more test speakers
+    gender = m["groups"]["gender"]["groups"]
+    assert all(g["speakers"] >= 5 for g in gender.values()) and set(gender) <= {"female", "male"}
+    assert sum(g["examples"] for g in gender.values()) <= m["test_utterances"]
+    assert "## Per group: the share of utterances heard" in job.model_card
 
     out = tmp_path / "hey_jarvis.zip"
     call_command("export_model", str(job.id), "--target", "esphome", "--out", str(out), stdout=io.StringIO())
