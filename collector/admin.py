@@ -19,6 +19,12 @@ from collector.models import (
 from core.http import audio_response
 
 
+def clip_player(clip_id):
+    """An audio element playing a clip through the clip admin's permission-checked audio view."""
+    url = reverse("admin:collector_clip_audio", args=[clip_id])
+    return format_html('<audio controls preload="none" src="{}"></audio>', url)
+
+
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
@@ -95,8 +101,7 @@ class ClipAdmin(admin.ModelAdmin):
 
     @admin.display(description="audio")
     def player(self, clip):
-        url = reverse("admin:collector_clip_audio", args=[clip.pk])
-        return format_html('<audio controls preload="none" src="{}"></audio>', url)
+        return clip_player(clip.pk)
 
     def get_urls(self):
         return [

@@ -147,8 +147,8 @@ _declare(
 )
 _declare(
     "CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS",
-    "3600",
-    "Seconds of synthetic running speech (120 voices of their own) a wake-word job trains on as negatives, beside "
+    "600",
+    "Seconds of synthetic running speech (40 voices of their own) a wake-word job trains on as negatives, beside "
     "its campaign's negative recordings; made once and cached.",
 )
 _declare("CHORUS_PREPARE_BATCH", "256", "Clips a preparation task cleans and featurizes in one vectorized pass.")
@@ -161,6 +161,12 @@ _declare(
 _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation batches (workers must consume it).")
 _declare(
     "CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it)."
+)
+_declare(
+    "CHORUS_LABEL_ERRORS_AFTER_JOBS",
+    "true",
+    "After each training job of a commands campaign, a worker looks for label errors and sends the suspects back "
+    "to review (`find_label_errors`).",
 )
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
