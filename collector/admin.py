@@ -19,12 +19,6 @@ from collector.models import (
 from core.http import audio_response
 
 
-def clip_player(clip_id):
-    """An audio element playing a clip through the clip admin's permission-checked audio view."""
-    url = reverse("admin:collector_clip_audio", args=[clip_id])
-    return format_html('<audio controls preload="none" src="{}"></audio>', url)
-
-
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
@@ -101,7 +95,8 @@ class ClipAdmin(admin.ModelAdmin):
 
     @admin.display(description="audio")
     def player(self, clip):
-        return clip_player(clip.pk)
+        url = reverse("admin:collector_clip_audio", args=[clip.pk])
+        return format_html('<audio controls preload="none" src="{}"></audio>', url)
 
     def get_urls(self):
         return [

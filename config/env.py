@@ -162,12 +162,6 @@ _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation bat
 _declare(
     "CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it)."
 )
-_declare(
-    "CHORUS_LABEL_ERRORS_AFTER_JOBS",
-    "true",
-    "After each training job of a commands campaign, a worker looks for label errors and sends the suspects back "
-    "to review (`find_label_errors`).",
-)
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 
 

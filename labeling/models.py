@@ -33,11 +33,6 @@ class Vote(models.Model):
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold."
     )
-    superseded = models.BooleanField(
-        default=False,
-        help_text="Cast before the clip was sent back to review (the label-error finder doubted it): kept as a "
-        "record, no longer counted; fresh votes decide it again.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,7 +70,7 @@ class StatusChange(models.Model):
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
-    cause = models.CharField(max_length=32, help_text="vote, reevaluation, admin or model_disagrees")
+    cause = models.CharField(max_length=32, help_text="vote, reevaluation or admin")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

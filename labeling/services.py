@@ -30,8 +30,6 @@ from labeling.models import ReviewerStats, StatusChange, Vote
 from labeling.standing import Standing, voter_standing
 
 REEVALUATE_REVIEWER_TASK = "labeling.reevaluate_reviewer"
-MODEL_DISAGREES = "model_disagrees"  # the cause of a clip sent back to review because the label-error finder doubts it
-SEND_BACK_CHUNK = 500
 VOTE_KINDS = {Vote.Kind.VALID, Vote.Kind.INVALID}
 REASONS = {choice.value for choice in Vote.Reason}
 
@@ -354,9 +352,7 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
             Vote.objects.filter(voter_id=reviewer_id, clip=clip).update(weight=weight)
             if clip.status_reason not in ("", "votes"):
                 continue
-            totals = (
-                Vote.objects.filter(clip=clip, weight__gt=0, superseded=False).values("kind").annotate(n=Sum("weight"))
-            )
+            totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
             by_kind = {row["kind"]: row["n"] for row in totals}
             inserts, values = _decision_writes(
                 clip_id=clip.id,
@@ -391,40 +387,3 @@ def clip_reverse_prescreen(*, clip_id) -> Clip:
     clip.status, clip.status_reason, clip.decided_at = Clip.Status.PENDING, "", None
     clip.save(update_fields=["status", "status_reason", "decided_at"])
     return clip
-
-
-def clips_send_back_to_review(*, clip_ids: list, cause: str) -> list:
-    """Valid clips go back to the review queue, decided afresh by the same rule. The votes that decided them stay
-    as a record but stop counting (superseded), and their voters are not served the clip again, so fresh ears
-    decide it and can overturn the earlier decision. Gold and synthetic clips (valid without review), and clips no
-    longer valid, are left as they are. A clip's preparation row stays: training and releases take valid clips
-    only, and a clip decided valid again is used as prepared before. Returns the ids sent back."""
-    sent = []
-    for start in range(0, len(clip_ids), SEND_BACK_CHUNK):
-        with transaction.atomic():
-            ids = list(
-                Clip.objects.select_for_update(of=("self",))
-                .filter(
-                    id__in=clip_ids[start : start + SEND_BACK_CHUNK],
-                    status=Clip.Status.VALID,
-                    is_gold=False,
-                    synthetic=False,
-                )
-                .order_by("id")
-                .values_list("id", flat=True)
-            )
-            StatusChange.objects.bulk_create(
-                [StatusChange(clip_id=i, from_status=rules.VALID, to_status=rules.PENDING, cause=cause) for i in ids]
-            )
-            Vote.objects.filter(clip_id__in=ids, superseded=False).update(superseded=True)
-            Clip.objects.filter(id__in=ids).update(
-                status=Clip.Status.PENDING,
-                status_reason="",
-                decided_at=None,
-                valid_votes=0,
-                invalid_votes=0,
-                votes_counted=0,
-                review_lease_until=None,
-            )
-        sent.extend(ids)
-    return sent

@@ -41,9 +41,8 @@ from preparation.splits import recorded_voices_present, split_used, usable_clips
 from releases.models import Release
 from releases.selectors import latest_clean_release, release_clip_ids, releases_for
 from training import wake_word_job
-from training.label_errors import label_errors_queue
 from training.model_card import model_card
-from training.models import LabelErrorRun, TrainingJob
+from training.models import TrainingJob
 from training.quality_gates import quality_gate
 
 REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
@@ -317,19 +316,12 @@ def job_run(*, job_id: int) -> TrainingJob | None:
         return None  # already run, running elsewhere, or cancelled: a redelivered message does nothing
     job = TrainingJob.objects.get(id=job_id)
     try:
-        job = _run(job)
+        return _run(job)
     except Exception as exc:
         TrainingJob.objects.filter(id=job_id).update(
             state=TrainingJob.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         raise
-    if (
-        settings.CHORUS_LABEL_ERRORS_AFTER_JOBS
-        and job.finished_with_model
-        and job.campaign.kind == Campaign.Kind.COMMANDS
-    ):
-        label_errors_queue(campaign=job.campaign, trigger=LabelErrorRun.Trigger.JOB, job=job)
-    return job
 
 
 def _run(job: TrainingJob) -> TrainingJob:

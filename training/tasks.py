@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from training import jobs, label_errors
+from training import jobs
 
 
 @shared_task(name=jobs.RUN_JOB_TASK, acks_late=True)
@@ -8,10 +8,3 @@ def run_training_job(job_id: int) -> str | None:
     """Runs on the dedicated `training` queue (one job per worker process at a time)."""
     job = jobs.job_run(job_id=job_id)
     return job.state if job else None
-
-
-@shared_task(name=label_errors.FIND_LABEL_ERRORS_TASK, acks_late=True)
-def find_label_errors(run_id: int) -> dict | None:
-    """After a training job, or from the campaign admin: a minute or so of CPU on the default queue."""
-    run = label_errors.label_errors_run(run_id=run_id)
-    return {"state": run.state, "suspects": run.suspects_found, "sent_to_review": run.sent_to_review} if run else None
