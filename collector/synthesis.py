@@ -105,6 +105,7 @@ def _voice_clips(
 ) -> None:
     contributor = voice_contributor(speaker)
     beds = synthetic.noise_beds(np.random.default_rng(voice_seed))
+    espeak.restart(seed=voice_seed[1])  # a voice's takes are the same in any process, after any other speech
     held = Clip.objects.filter(campaign=campaign, contributor=contributor)
     held_count = dict(held.values("keyword_id").annotate(n=Count("id")).values_list("keyword_id", "n"))
     # A top-up never repeats a stored take: audio is unique per contributor, and an earlier run (another

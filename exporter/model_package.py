@@ -41,14 +41,19 @@ def write_model_package(
         )
     report = on_progress or (lambda done, total: None)
     entries = package_entries(job_artefacts(job), on_progress=report)
+    write_deterministic_zip(entries, fileobj)
+    report(len(STAGES), len(STAGES))
+    return list(entries)
+
+
+def write_deterministic_zip(entries: dict[str, bytes], fileobj: BinaryIO) -> None:
+    """The entries in their order, with fixed timestamps and permissions: two exports are the same bytes."""
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, data in entries.items():
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = ZIP_FILE_MODE << 16
             archive.writestr(info, data, compresslevel=9)
-    report(len(STAGES), len(STAGES))
-    return list(entries)
 
 
 def job_artefacts(job: TrainingJob) -> PackageArtefacts:

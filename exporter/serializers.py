@@ -74,7 +74,7 @@ class PublishedModelOutput(serializers.ModelSerializer):
         return job.metrics.get("model_bytes")
 
     def get_target_boards(self, job) -> list[str]:
-        return list(ESPHOME_BOARDS if job.is_wake_word else TARGET_BOARDS)
+        return [*ESPHOME_BOARDS, *TARGET_BOARDS] if job.is_wake_word else list(TARGET_BOARDS)
 
     def get_downloadable(self, job) -> bool:
         return not job.trained_on_withdrawn_data

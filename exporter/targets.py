@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError
 from exporter.esphome_export import esphome_package_filename, write_esphome_package
 from exporter.model_package import model_package_filename, write_model_package
+from exporter.wake_word_arduino import wake_word_arduino_filename, write_wake_word_arduino_package
 from training.models import TrainingJob
 
 ARDUINO, ESPHOME = "arduino", "esphome"
@@ -18,16 +19,13 @@ def default_target(job: TrainingJob) -> str:
 
 
 def package_writer(job: TrainingJob, target: str = "") -> tuple[Callable, str]:
-    """(write(job, fileobj), file name) for the target; a wake-word job defaults to ESPHome, commands to Arduino."""
+    """(write(job, fileobj), file name) for the target; a wake-word job defaults to ESPHome, commands to Arduino.
+    A wake-word job exports to both; a commands job only to Arduino (esphome_model says why)."""
     target = target or default_target(job)
     if target not in TARGETS:
         raise ApplicationError(f"target must be one of {', '.join(TARGETS)}, not {target!r}", code="bad_value")
     if target == ESPHOME:
         return write_esphome_package, esphome_package_filename(job)
     if job.is_wake_word:
-        raise Conflict(
-            f"training job {job.id} is a wake-word model for ESPHome (target=esphome): its features are the TFLite "
-            "Micro frontend's, which the Arduino sketch does not compute",
-            code="wrong_target",
-        )
+        return write_wake_word_arduino_package, wake_word_arduino_filename(job)
     return write_model_package, model_package_filename(job)

@@ -27,10 +27,19 @@ class EspeakMissing(RuntimeError):
 
 
 class _Library:
-    """libespeak-ng in this process. It keeps global state, so one synthesis at a time."""
+    """libespeak-ng in this process. It keeps global state, so one synthesis at a time.
+
+    What it says depends on everything it said before in the process (its pitch flutter, noise and filter states
+    carry over) and on a random seed it otherwise takes from the clock: `restart` loads it afresh with a fixed
+    seed, so a batch of speech that starts with a restart comes out the same in any process, in any order."""
 
     def __init__(self, library_path: str, data_path: str):
-        self.lib = ctypes.CDLL(library_path)
+        self.library_path, self.data_path = library_path, data_path
+        self.lock = threading.Lock()
+        self._load(seed=0)
+
+    def _load(self, seed: int) -> None:
+        self.lib = ctypes.CDLL(self.library_path)
         self.lib.espeak_Initialize.restype = ctypes.c_int
         self.lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
@@ -45,13 +54,23 @@ class _Library:
             ctypes.c_void_p,
             ctypes.c_void_p,
         ]
-        self.rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
+        self.lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        self.rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self.data_path.encode(), 0)
         if self.rate <= 0:
-            raise EspeakMissing(f"libespeak-ng did not start (data at {data_path})")
+            raise EspeakMissing(f"libespeak-ng did not start (data at {self.data_path})")
         self.chunks: list[np.ndarray] = []
         self.callback = _CALLBACK(self._collect)  # kept referenced: the library calls it later
         self.lib.espeak_SetSynthCallback(self.callback)
-        self.lock = threading.Lock()
+        self.lib.espeak_ng_SetRandSeed(seed)
+
+    def restart(self, seed: int) -> None:
+        """Unload the library (its static state goes with it) and load it again, seeded: about 7 ms."""
+        import _ctypes
+
+        with self.lock:
+            self.lib.espeak_Terminate()
+            _ctypes.dlclose(self.lib._handle)
+            self._load(seed)
 
     def _collect(self, wav, count, _events) -> int:
         if count > 0:
@@ -80,6 +99,14 @@ def _library() -> _Library | None:
     except ImportError:
         return None
     return _Library(espeakng_loader.get_library_path(), espeakng_loader.get_data_path())
+
+
+def restart(seed: int = 0) -> None:
+    """Start the engine afresh, so that what follows does not depend on what was said before in this process.
+    The espeak-ng program starts afresh at every call anyway (but seeds itself from the clock)."""
+    library = _library()
+    if library is not None:
+        library.restart(seed)
 
 
 def engine() -> str:

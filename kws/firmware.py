@@ -39,9 +39,12 @@ PLACEHOLDER_KEYWORDS = ("yes", "no", "up", "down", "left", "right", "on", "off",
 PLACEHOLDER_INPUT = Quantization(scale=0.078125, zero_point=51)
 PLACEHOLDER_OUTPUT = Quantization(scale=1 / 256, zero_point=-128)
 
-# TFLite builtin op -> tflite::MicroMutableOpResolver method (the ones a keyword-spotting model may use).
+# TFLite builtin op -> tflite::MicroMutableOpResolver method (the ones a keyword-spotting or a streaming
+# wake-word model may use).
 RESOLVER_METHODS = {
     "ADD": "AddAdd",
+    "ASSIGN_VARIABLE": "AddAssignVariable",
+    "CALL_ONCE": "AddCallOnce",
     "AVERAGE_POOL_2D": "AddAveragePool2D",
     "CONCATENATION": "AddConcatenation",
     "CONV_2D": "AddConv2D",
@@ -57,16 +60,19 @@ RESOLVER_METHODS = {
     "PACK": "AddPack",
     "PAD": "AddPad",
     "QUANTIZE": "AddQuantize",
+    "READ_VARIABLE": "AddReadVariable",
     "RELU": "AddRelu",
     "RELU6": "AddRelu6",
     "RESHAPE": "AddReshape",
     "SHAPE": "AddShape",
     "SOFTMAX": "AddSoftmax",
+    "SPLIT_V": "AddSplitV",
     "SQUEEZE": "AddSqueeze",
     "STRIDED_SLICE": "AddStridedSlice",
     "SUB": "AddSub",
     "TANH": "AddTanh",
     "TRANSPOSE": "AddTranspose",
+    "VAR_HANDLE": "AddVarHandle",
 }
 
 

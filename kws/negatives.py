@@ -16,9 +16,9 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from kws import synthetic
+from kws import espeak, synthetic
 
-NEGATIVES_FORMAT_VERSION = 1
+NEGATIVES_FORMAT_VERSION = 2  # 2: each piece from a fresh espeak-ng, the same in any process
 PIECE_SECONDS = 60
 EVALUATION_SEED = 7_000  # the voices every job is scored on
 TRAINING_SEED = 8_000  # other voices, whose speech trains _unknown_: no evaluation negative is trained on
@@ -97,6 +97,7 @@ def synthetic_negatives(
             yield sf.read(path, dtype="float32")[0]
             continue
         rng = np.random.default_rng([seed, index])
+        espeak.restart(seed=index)  # a piece is the same whichever process makes it, after whatever speech
         piece = _piece(words, speakers, synthetic.noise_beds(rng, seconds=PIECE_SECONDS), rng)
         partial = path.with_suffix(".partial.wav")
         sf.write(partial, piece, SAMPLE_RATE, subtype="PCM_16")

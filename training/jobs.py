@@ -276,7 +276,7 @@ def _split_arrays(job: TrainingJob, params: features.FeatureParams) -> tuple[dic
     rows = (
         PreparedClip.objects.filter(clip_id__in=job.clip_ids)
         .select_related("clip__keyword", "clip__contributor__demographics")
-        .order_by("clip_id")
+        .order_by("clip__sha256", "clip_id")  # the audio's order, not random ids': a rerun trains the same model
     )
     has_recorded = recorded_voices_present(rows)
     splits: dict[str, tuple[list, list]] = {"training": ([], []), "validation": ([], []), "testing": ([], [])}

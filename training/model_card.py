@@ -72,7 +72,8 @@ def model_card(job, *, synthetic_share: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rate(value) -> str:
+def rate_text(value) -> str:
+    """A rate as the cards print it; None is a target the model did not reach."""
     return "not reached" if value is None else f"{value:.1%}"
 
 
@@ -87,19 +88,19 @@ def _operating_point_lines(device: dict | None) -> list[str]:
         "## Streaming, as the device runs",
         f"- The int8 model on a 1 s window every {device['stride_ms']} ms over {hours:.2f} h of negative audio "
         f"(synthetic running speech and noise, no keyword) and {utterances} held-out keyword utterances placed in it.",
-        f"- FRR at 0.5 FA/h: {_rate(device['frr_at_0.5_fa_per_hour'])}; at 0.1 FA/h: "
-        f"{_rate(device['frr_at_0.1_fa_per_hour'])}.",
+        f"- FRR at 0.5 FA/h: {rate_text(device['frr_at_0.5_fa_per_hour'])}; at 0.1 FA/h: "
+        f"{rate_text(device['frr_at_0.1_fa_per_hour'])}.",
         f"- Operating point (target at most {device['target_fa_per_hour']} FA/h, "
         f"{'reached' if device['target_reached'] else 'NOT reached: the setting with the fewest false accepts'}): "
         f"threshold {c['detection_threshold']}, averaging {c['average_window_ms']} ms, suppression "
         f"{c['suppression_ms']} ms, minimum count {c['minimum_count']}.",
         f"- There: {c['fa_per_hour']} FA/h ({c['false_accepts']} false accepts; 95% interval "
-        f"{c['fa_per_hour_95'][0]}-{c['fa_per_hour_95'][1]}), FRR {_rate(c['frr'])} ({c['misses']} of "
-        f"{c['utterances']} missed; 95% interval {_rate(c['frr_95'][0])}-{_rate(c['frr_95'][1])}).",
+        f"{c['fa_per_hour_95'][0]}-{c['fa_per_hour_95'][1]}), FRR {rate_text(c['frr'])} ({c['misses']} of "
+        f"{c['utterances']} missed; 95% interval {rate_text(c['frr_95'][0])}-{rate_text(c['frr_95'][1])}).",
         f"- Detection latency, end of word to detection: p50 {device['latency_ms_p50']} ms, "
         f"p95 {device['latency_ms_p95']} ms.",
         "- FRR per keyword at the operating point: "
-        + ", ".join(f"{k} {_rate(v)}" for k, v in device["per_keyword_frr"].items()),
+        + ", ".join(f"{k} {rate_text(v)}" for k, v in device["per_keyword_frr"].items()),
         f"- Under {1 / hours if hours else float('inf'):.1f} FA/h the negatives are too short to tell rates apart: "
         "one false accept in them is that rate.",
     ]

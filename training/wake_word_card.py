@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
-def _rate(value) -> str:
-    return "not reached" if value is None else f"{value:.1%}"
+from training.model_card import rate_text
 
 
 def wake_word_model_card(job, *, synthetic_share: str = "") -> str:
@@ -36,7 +34,7 @@ def wake_word_model_card(job, *, synthetic_share: str = "") -> str:
         "",
         "## Quality gates",
         f"- Verdict: {'passed' if gate.get('passed') else 'FAILED: ' + '; '.join(gate.get('reasons', []))}",
-        f"- Baseline: {gate.get('baseline')}; campaign floor (share of phrases heard) {_rate(gate.get('floor'))}; "
+        f"- Baseline: {gate.get('baseline')}; campaign floor (share of phrases heard) {rate_text(gate.get('floor'))}; "
         f"test speakers {gate.get('test_speakers')}",
         *[f"- Warning: {w}" for w in gate.get("warnings", [])],
         "",
@@ -44,22 +42,22 @@ def wake_word_model_card(job, *, synthetic_share: str = "") -> str:
         f"- {wake.get('negative_hours')} h of held-out negative audio and {wake.get('phrases')} held-out utterances "
         "placed in it at 5-25 dB SNR; the model every 30 ms, the mean of the last N probabilities against the cutoff, "
         "1 s refractory after each wake.",
-        f"- FRR at 0.5 FA/h: {_rate(wake.get('frr_at_0_5_fah'))}.",
+        f"- FRR at 0.5 FA/h: {rate_text(wake.get('frr_at_0_5_fah'))}.",
         f"- Operating point (target at most {wake.get('target_fa_per_hour')} FA/h, "
         f"{'reached' if wake.get('target_reached') else 'NOT reached'}): probability_cutoff "
         f"{chosen.get('probability_cutoff')}, sliding_window_size {chosen.get('sliding_window_size')}; there "
         f"{chosen.get('fa_per_hour')} FA/h ({chosen.get('false_accepts')} false wakes, 95% interval "
-        f"{chosen.get('fa_per_hour_95')}), FRR {_rate(chosen.get('frr'))} ({chosen.get('misses')} of "
+        f"{chosen.get('fa_per_hour_95')}), FRR {rate_text(chosen.get('frr'))} ({chosen.get('misses')} of "
         f"{chosen.get('phrases')} missed, 95% interval {chosen.get('frr_95')}).",
         "",
         "## Per group: the share of utterances heard at the operating point",
         *[
             f"- {field}: "
             + (
-                ", ".join(f"{g} {_rate(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items())
+                ", ".join(f"{g} {rate_text(v['accuracy'])} (n={v['examples']})" for g, v in result["groups"].items())
                 or "no group of 5 or more test speakers"
             )
-            + f"; gap best-worst {_rate(result['gap']) if result.get('gap') is not None else 'n/a'}"
+            + f"; gap best-worst {rate_text(result['gap']) if result.get('gap') is not None else 'n/a'}"
             for field, result in m.get("groups", {}).items()
         ],
         "",

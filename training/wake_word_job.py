@@ -51,7 +51,7 @@ def _clips_by_split(job: TrainingJob) -> tuple[dict, dict, dict, list[dict]]:
     rows = (
         PreparedClip.objects.filter(clip_id__in=job.clip_ids)
         .select_related("clip__keyword", "clip__contributor__demographics")
-        .order_by("clip_id")
+        .order_by("clip__sha256", "clip_id")  # the audio's order, not random ids': a rerun trains the same model
     )
     has_recorded = recorded_voices_present(rows)
     positives = {s: [] for s in SPLITS}
@@ -96,7 +96,9 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
     params = _train_params(job)
     positives, confusables, speakers, test_groups = _clips_by_split(job)
     recordings = _negative_audio(job)
-    noises = [stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign)]
+    noises = [
+        stored_audio_load(n.audio.name)[0] for n in BackgroundNoise.objects.filter(campaign=job.campaign).order_by("id")
+    ]
     training_speech = _synthetic_negative_speech(
         job, settings.CHORUS_WAKE_WORD_TRAINING_SPEECH_SECONDS, negatives.TRAINING_SEED, voices=TRAINING_SPEECH_VOICES
     )

@@ -5,25 +5,26 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from collector.models import Campaign
-from kws import negatives, synthetic, wake_word_eval
-from kws.micro_frontend import micro_features, pcm16
+from kws import espeak, negatives, synthetic, wake_word_eval
+from kws.micro_frontend import micro_features
 from kws.micro_wake_word import streaming_probabilities
 from kws.streaming_model import ESPHOME_OPS
 from preparation import services
+from tests import wake_runtime
 from tests.audio_factory import wav_bytes
 from tests.services import require_espeak
 from training import jobs
 
-pymicro_wakeword = pytest.importorskip("pymicro_wakeword")
-from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures  # noqa: E402
+pytest.importorskip("pymicro_wakeword")
 
 pytestmark = pytest.mark.django_db
 PHRASE = "hey jarvis"
@@ -33,7 +34,8 @@ CONFUSABLES = ["hey travis", "jarvis", "hey marvin", "harvest"]
 def wake_word_tree(root: Path, voices: int) -> None:
     rng = np.random.default_rng(0)
     beds = synthetic.noise_beds(rng)
-    for speaker in synthetic.speakers(voices, seed=11):
+    for n, speaker in enumerate(synthetic.speakers(voices, seed=11)):
+        espeak.restart(seed=n)  # the same tree in any process: the model trained on it is the same
         for phrase, takes in [(PHRASE, 3), *((c, 1) for c in CONFUSABLES)]:
             folder = root / phrase.replace(" ", "_")
             folder.mkdir(parents=True, exist_ok=True)
@@ -46,37 +48,6 @@ def wake_word_tree(root: Path, voices: int) -> None:
     speech = negatives.synthetic_negatives(root / ".cache", [PHRASE, "jarvis"], 180, seed=8_500)
     for i, piece in enumerate(speech):
         (root / "_negative_" / f"speech_{i}.wav").write_bytes(wav_bytes(piece))
-
-
-def held_out_stream(seed: int = 77) -> tuple[np.ndarray, list[int]]:
-    """Utterances by voices neither the job nor its evaluation used, 3 s apart over quiet pink noise: the audio
-    and the sample where each utterance ends."""
-    rng = np.random.default_rng(seed)
-    bed = synthetic.noise("pink", 30, rng) * 0.02
-    ends = []
-    for i, speaker in enumerate(synthetic.speakers(8, seed=seed)):
-        utterance = synthetic.say(PHRASE, speaker, rng)
-        at = 16_000 + i * 3 * 16_000
-        bed[at : at + len(utterance)] += 0.4 * utterance / np.abs(utterance).max()
-        ends.append(at + len(utterance))
-    return bed.astype(np.float32), ends
-
-
-def runtime_wakes(manifest: Path, audio: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Feed the runtime 10 ms at a time, as a device: the sample at which it wakes (its window's mean over the
-    cutoff; once per second at most), and the mean it reports at each model step."""
-    model, features = MicroWakeWord.from_config(manifest), MicroWakeWordFeatures()
-    pcm, wakes, means, last, frames = pcm16(audio), [], [], -(10**9), 0
-    for start in range(0, len(pcm), 320):
-        for frame in features.process_streaming(pcm[start : start + 320]):
-            mean = model.process_streaming_prob(frame)
-            frames += 1
-            if frames % model.stride == 0:  # the runtime ran the model on this frame: one value per stride
-                means.append(mean)
-            if mean > model.probability_cutoff and start // 2 - last > 16_000:
-                wakes.append(start // 2)
-                last = start // 2
-    return wakes, np.asarray(means)
 
 
 def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_runs(tmp_path, settings, staff_client):
@@ -134,15 +105,15 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     assert config["micro"]["tensor_arena_size"] >= job.arena_bytes and config["micro"]["feature_step_size"] == 10
     assert config["trained_languages"] == ["en"] and config["version"] == 2
 
-    stream, ends = held_out_stream()
-    wakes, runtime_means = runtime_wakes(manifest, stream)
-    heard = sum(any(end - 8_000 <= w <= end + 16_000 for w in wakes) for end in ends)
-    assert heard >= 6, (heard, wakes, ends)  # of 8 voices it never heard
-    elsewhere = [w for w in wakes if not any(end - 8_000 <= w <= end + 16_000 for end in ends)]
+    stream, ends = wake_runtime.held_out_stream(PHRASE)
+    wakes, runtime_means = wake_runtime.runtime_wakes(manifest, stream)
+    heard = wake_runtime.heard(wakes, ends)
+    assert sum(heard) >= 6, (heard, wakes, ends)  # of 8 voices it never heard
+    elsewhere = wake_runtime.elsewhere(wakes, ends)
     assert len(elsewhere) <= 1, elsewhere  # and barely anything else in 30 s
 
     negative = next(negatives.synthetic_negatives(tmp_path / "held-out", [PHRASE, "jarvis"], 60, seed=9_300))
-    assert runtime_wakes(manifest, negative)[0] == []  # a minute of other people talking: silent
+    assert wake_runtime.runtime_wakes(manifest, negative)[0] == []  # a minute of other people talking: silent
 
     # Chorus's own streaming evaluator computes what the runtime computes, within quantization: TFLM here,
     # TensorFlow Lite's C library there, whose kernels round intermediate layers differently (measured: 95% of
@@ -153,12 +124,25 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     gap = np.abs(our_means - runtime_means[n - 1 : n - 1 + len(our_means)])
     assert np.mean(gap <= 3 / 256 + 1e-9) >= 0.9 and gap.max() <= 0.1, (np.percentile(gap, 95), gap.max())
     our_wakes = wake_word_eval.wakes(ours, cutoff, n) * 480  # steps of 30 ms, in samples
-    heard_by_us = [any(end - 8_000 <= w <= end + 16_000 for w in our_wakes) for end in ends]
-    assert heard_by_us == [any(end - 8_000 <= w <= end + 16_000 for w in wakes) for end in ends]
+    assert wake_runtime.heard(our_wakes, ends) == heard
 
-    with pytest.raises(CommandError, match="wake-word model for ESPHome"):
-        call_command("export_model", str(job.id), "--target", "arduino", "--out", str(tmp_path / "a.zip"))
-    assert not (tmp_path / "a.zip").exists()
+    # the Arduino package: the same model and operating point, in a sketch that computes the frontend in C
+    arduino = tmp_path / "arduino.zip"
+    call_command("export_model", str(job.id), "--target", "arduino", "--out", str(arduino), stdout=io.StringIO())
+    with zipfile.ZipFile(arduino) as archive:
+        sketch_names = set(archive.namelist())
+        header = archive.read("chorus_wake_word/model_settings.h").decode()
+        assert archive.read("hey_jarvis.tflite") == (tmp_path / "esphome" / "hey_jarvis.tflite").read_bytes()
+        assert json.loads(archive.read("metrics.json"))["wake_word"]["chosen"] == wake["chosen"]
+    assert {"README.md", "model_card.md", "chorus_wake_word/chorus_wake_word.ino"} <= sketch_names
+    assert {
+        "chorus_wake_word/src/chorus_micro_frontend.c",
+        "chorus_wake_word/src/chorus_wake_detector.c",
+    } <= sketch_names
+    cutoff_macro = re.search(r"#define CHORUS_PROBABILITY_CUTOFF (\S+)f", header).group(1)
+    assert np.float32(cutoff_macro) == np.float32(wake["chosen"]["probability_cutoff"])
+    assert f"#define CHORUS_SLIDING_WINDOW {wake['chosen']['sliding_window_size']}\n" in header
+    assert '#define CHORUS_PHRASE "hey jarvis"' in header
 
     # the API and the job page hand out the same package; a wrong or unknown target is refused with the reason
     api = staff_client.get(f"/api/training/jobs/{job.id}/package/?target=esphome")
@@ -168,12 +152,14 @@ def test_a_wake_word_campaign_trains_a_streaming_model_that_esphomes_runtime_run
     assert json.loads(served.read("hey_jarvis.json")) == config
     default = staff_client.get(f"/api/training/jobs/{job.id}/package/")  # a wake-word job defaults to ESPHome
     assert default.status_code == 200 and "esphome" in default["Content-Disposition"]
-    arduino = staff_client.get(f"/api/training/jobs/{job.id}/package/?target=arduino")
-    assert arduino.status_code == 409 and "wake-word model for ESPHome" in arduino.json()["detail"]
+    served_arduino = staff_client.get(f"/api/training/jobs/{job.id}/package/?target=arduino")
+    assert served_arduino.status_code == 200 and f"-job-{job.id}-arduino" in served_arduino["Content-Disposition"]
+    assert b"".join(served_arduino.streaming_content) == arduino.read_bytes()  # the same bytes, export after export
     unknown = staff_client.get(f"/api/training/jobs/{job.id}/package/?target=esp8266")
     assert unknown.status_code == 400 and "esp8266" in str(unknown.json())
     page = staff_client.get(f"/training/jobs/{job.id}/").content.decode()
     assert f"/training/jobs/{job.id}/package.zip?target=esphome" in page and "Download ESPHome wake word" in page
+    assert f"/training/jobs/{job.id}/package.zip?target=arduino" in page and "Download Arduino sketch" in page
     assert "Model card: wake word" in page
 
     # published, it is listed for developers as an ESPHome wake word, judged by its misses at its false-wake rate

@@ -4,9 +4,9 @@
 #include <stdint.h>
 
 typedef enum { kTfLiteOk = 0, kTfLiteError = 1 } TfLiteStatus;
-typedef enum { kTfLiteNoType = 0, kTfLiteFloat32 = 1, kTfLiteInt8 = 9 } TfLiteType;
+typedef enum { kTfLiteNoType = 0, kTfLiteFloat32 = 1, kTfLiteUInt8 = 3, kTfLiteInt8 = 9 } TfLiteType;
 typedef struct { float scale; int32_t zero_point; } TfLiteQuantizationParams;
-typedef union { int8_t* int8; float* f; void* raw; } TfLitePtrUnion;
+typedef union { int8_t* int8; uint8_t* uint8; float* f; void* raw; } TfLitePtrUnion;
 typedef struct {
   TfLiteType type;
   TfLitePtrUnion data;
@@ -33,7 +33,9 @@ template <unsigned int tOpCount>
 class MicroMutableOpResolver : public MicroOpResolver {
  public:
   TfLiteStatus AddAdd();
+  TfLiteStatus AddAssignVariable();
   TfLiteStatus AddAveragePool2D();
+  TfLiteStatus AddCallOnce();
   TfLiteStatus AddConcatenation();
   TfLiteStatus AddConv2D();
   TfLiteStatus AddDepthwiseConv2D();
@@ -48,21 +50,37 @@ class MicroMutableOpResolver : public MicroOpResolver {
   TfLiteStatus AddPack();
   TfLiteStatus AddPad();
   TfLiteStatus AddQuantize();
+  TfLiteStatus AddReadVariable();
   TfLiteStatus AddRelu();
   TfLiteStatus AddRelu6();
   TfLiteStatus AddReshape();
   TfLiteStatus AddShape();
   TfLiteStatus AddSoftmax();
+  TfLiteStatus AddSplitV();
   TfLiteStatus AddSqueeze();
   TfLiteStatus AddStridedSlice();
   TfLiteStatus AddSub();
   TfLiteStatus AddTanh();
   TfLiteStatus AddTranspose();
+  TfLiteStatus AddVarHandle();
+};
+
+class MicroAllocator {
+ public:
+  static MicroAllocator* Create(uint8_t* arena, size_t arena_size);
+};
+
+class MicroResourceVariables {
+ public:
+  static MicroResourceVariables* Create(MicroAllocator* allocator, int num_variables);
+  void ResetAll();
 };
 
 class MicroInterpreter {
  public:
   MicroInterpreter(const Model* model, const MicroOpResolver& resolver, uint8_t* arena, size_t arena_size);
+  MicroInterpreter(const Model* model, const MicroOpResolver& resolver, MicroAllocator* allocator,
+                   MicroResourceVariables* resource_variables);
   TfLiteStatus AllocateTensors();
   TfLiteStatus Invoke();
   TfLiteTensor* input(size_t index);

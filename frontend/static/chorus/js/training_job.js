@@ -130,15 +130,13 @@
     else renderDevice(m.device, m.streaming || {});
   }
 
-  /** A wake word as ESPHome runs it: FA/h against FRR over the probability cutoff, the chosen one marked. */
-  function renderWakeWord(wake) {
-    const c = wake.chosen;
-    const reach = (v) => (ui.isMissing(v) ? "not reached" : pct(v));
-    el.streaming.textContent =
-      `The streaming int8 model every 30 ms, as ESPHome runs it, over ${wake.negative_hours.toFixed(2)} h of held-out negative audio and ${wake.phrases} held-out utterances of the phrase placed in it. ` +
-      `FRR ${reach(wake.frr_at_0_5_fah)} at 0.5 FA/h; a detector that never wakes misses them all.`;
+  const DET_X = { min: 0.01, max: 100, log: true, ticks: [0.01, 0.1, 0.5, 1, 10, 100], label: "false accepts per hour (log)", format: String };
+  const reach = (v) => (ui.isMissing(v) ? "not reached" : pct(v));
+
+  /** The DET curve (FA/h against FRR over the swept setting, the chosen point marked) and the operating point's table. */
+  function renderOperatingPoint({ summary, curve, sweptOver, chosenLabel, chosen, rows }) {
+    el.streaming.textContent = summary;
     el.det.hidden = false;
-    const curve = wake.det_curve || [];
     chart.drawChart(el.det, {
       title: "DET curve",
       yLabel: "false-reject rate",
@@ -147,24 +145,36 @@
       yTicks: 5,
       yFormat: (v) => `${Math.round(v * 100)} %`,
       valueFormat: () => "",
-      series: [{ label: `over the cutoff (window of ${c.sliding_window_size})`, color: chart.STYLE.train, points: curve.map((p) => [Math.max(p.fa_per_hour, DET_X.min), p.frr]) }],
-      marks: [{ x: Math.max(c.fa_per_hour, DET_X.min), y: c.frr, color: chart.STYLE.validation, label: `chosen: cutoff ${c.probability_cutoff}` }],
+      series: [{ label: sweptOver, color: chart.STYLE.train, points: curve.map((p) => [Math.max(p.fa_per_hour, DET_X.min), p.frr]) }],
+      marks: [{ x: Math.max(chosen.fa_per_hour, DET_X.min), y: chosen.frr, color: chart.STYLE.validation, label: chosenLabel }],
       emptyText: "No sweep",
     });
     el.det.dataset.points = String(curve.length);
-    const rows = [
-      ["Target", `at most ${wake.target_fa_per_hour} FA/h (${wake.target_reached ? "reached" : "not reached: fewest false wakes instead"})`],
-      ["Manifest", `probability_cutoff ${c.probability_cutoff}, sliding_window_size ${c.sliding_window_size}`],
-      ["False wakes", `${c.fa_per_hour} per hour (${c.false_accepts} in ${wake.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
-      ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.phrases}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
-    ];
     el.operatingPoint.replaceChildren(...rows.map(([k, v]) => ui.node("tr", {}, ui.node("th", { scope: "row", textContent: k }), ui.node("td", { textContent: v }))));
     el.operatingPoint.parentElement.hidden = false;
   }
 
-  const DET_X = { min: 0.01, max: 100, log: true, ticks: [0.01, 0.1, 0.5, 1, 10, 100], label: "false accepts per hour (log)", format: String };
+  /** A wake word as ESPHome runs it: FA/h against FRR over the probability cutoff. */
+  function renderWakeWord(wake) {
+    const c = wake.chosen;
+    renderOperatingPoint({
+      summary:
+        `The streaming int8 model every 30 ms, as ESPHome runs it, over ${wake.negative_hours.toFixed(2)} h of held-out negative audio and ${wake.phrases} held-out utterances of the phrase placed in it. ` +
+        `FRR ${reach(wake.frr_at_0_5_fah)} at 0.5 FA/h; a detector that never wakes misses them all.`,
+      curve: wake.det_curve || [],
+      sweptOver: `over the cutoff (window of ${c.sliding_window_size})`,
+      chosenLabel: `chosen: cutoff ${c.probability_cutoff}`,
+      chosen: c,
+      rows: [
+        ["Target", `at most ${wake.target_fa_per_hour} FA/h (${wake.target_reached ? "reached" : "not reached: fewest false wakes instead"})`],
+        ["Manifest", `probability_cutoff ${c.probability_cutoff}, sliding_window_size ${c.sliding_window_size}`],
+        ["False wakes", `${c.fa_per_hour} per hour (${c.false_accepts} in ${wake.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
+        ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.phrases}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
+      ],
+    });
+  }
 
-  /** FA/h against FRR over the threshold at the chosen window and suppression, the operating point marked. */
+  /** Keywords in a stream: FA/h against FRR over the threshold at the chosen window and suppression. */
   function renderDevice(device, s) {
     if (!device) {
       el.streaming.textContent = ui.isMissing(s.false_accepts_per_hour)
@@ -173,35 +183,23 @@
       return;
     }
     const c = device.chosen;
-    const reach = (v) => (ui.isMissing(v) ? "not reached" : pct(v));
-    el.streaming.textContent =
-      `The int8 model every ${device.stride_ms} ms over ${device.negative_hours.toFixed(2)} h of negative audio and ${device.utterances} held-out keywords placed in it. ` +
-      `FRR ${reach(device["frr_at_0.5_fa_per_hour"])} at 0.5 FA/h, ${reach(device["frr_at_0.1_fa_per_hour"])} at 0.1 FA/h.`;
-    el.det.hidden = false;
-    const curve = device.det_curve || [];
-    chart.drawChart(el.det, {
-      title: "DET curve",
-      yLabel: "false-reject rate",
-      xScale: DET_X,
-      yFixedMax: 1,
-      yTicks: 5,
-      yFormat: (v) => `${Math.round(v * 100)} %`,
-      valueFormat: () => "",
-      series: [{ label: `over the threshold (window ${c.average_window_ms} ms)`, color: chart.STYLE.train, points: curve.map((p) => [Math.max(p.fa_per_hour, DET_X.min), p.frr]) }],
-      marks: [{ x: Math.max(c.fa_per_hour, DET_X.min), y: c.frr, color: chart.STYLE.validation, label: `chosen: threshold ${c.detection_threshold}` }],
-      emptyText: "No sweep",
+    renderOperatingPoint({
+      summary:
+        `The int8 model every ${device.stride_ms} ms over ${device.negative_hours.toFixed(2)} h of negative audio and ${device.utterances} held-out keywords placed in it. ` +
+        `FRR ${reach(device["frr_at_0.5_fa_per_hour"])} at 0.5 FA/h, ${reach(device["frr_at_0.1_fa_per_hour"])} at 0.1 FA/h.`,
+      curve: device.det_curve || [],
+      sweptOver: `over the threshold (window ${c.average_window_ms} ms)`,
+      chosenLabel: `chosen: threshold ${c.detection_threshold}`,
+      chosen: c,
+      rows: [
+        ["Target", `at most ${device.target_fa_per_hour} FA/h (${device.target_reached ? "reached" : "not reached: fewest false accepts instead"})`],
+        ["Settings", `threshold ${c.detection_threshold}, averaging ${c.average_window_ms} ms, suppression ${c.suppression_ms} ms, minimum count ${c.minimum_count}`],
+        ["False accepts", `${c.fa_per_hour} per hour (${c.false_accepts} in ${device.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
+        ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.utterances}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
+        ["Latency", `p50 ${device.latency_ms_p50 ?? ui.DASH} ms, p95 ${device.latency_ms_p95 ?? ui.DASH} ms (end of word to detection)`],
+        ["FRR per keyword", Object.entries(device.per_keyword_frr || {}).map(([k, v]) => `${k} ${pct(v)}`).join(", ")],
+      ],
     });
-    el.det.dataset.points = String(curve.length);
-    const rows = [
-      ["Target", `at most ${device.target_fa_per_hour} FA/h (${device.target_reached ? "reached" : "not reached: fewest false accepts instead"})`],
-      ["Settings", `threshold ${c.detection_threshold}, averaging ${c.average_window_ms} ms, suppression ${c.suppression_ms} ms, minimum count ${c.minimum_count}`],
-      ["False accepts", `${c.fa_per_hour} per hour (${c.false_accepts} in ${device.negative_hours.toFixed(2)} h; 95% ${c.fa_per_hour_95[0]}-${c.fa_per_hour_95[1]})`],
-      ["False rejects", `${pct(c.frr)} (${c.misses} of ${c.utterances}; 95% ${pct(c.frr_95[0])}-${pct(c.frr_95[1])})`],
-      ["Latency", `p50 ${device.latency_ms_p50 ?? ui.DASH} ms, p95 ${device.latency_ms_p95 ?? ui.DASH} ms (end of word to detection)`],
-      ["FRR per keyword", Object.entries(device.per_keyword_frr || {}).map(([k, v]) => `${k} ${pct(v)}`).join(", ")],
-    ];
-    el.operatingPoint.replaceChildren(...rows.map(([k, v]) => ui.node("tr", {}, ui.node("th", { scope: "row", textContent: k }), ui.node("td", { textContent: v }))));
-    el.operatingPoint.parentElement.hidden = false;
   }
 
   function renderResults(job) {
