@@ -4,7 +4,8 @@
         .venv/bin/python benchmarks/review_queue.py [--sizes 10000,1000000] [--reviewers 50] [--seconds 20]
 
 For each size it (re)creates the database, bulk-loads clips and votes with COPY (about two votes per
-clip, with decided and pending clips in realistic shares), gives each benchmark reviewer 1,000 earlier
+clip, with decided and pending clips in realistic shares) and a review value for every pending clip (15% of them
+doubted by the model, which the queue serves first), gives each benchmark reviewer 1,000 earlier
 answers on the clips at the head of the queue (so the queue must skip past them), then runs N
 concurrent reviewers who each fetch the next clip and vote on it, with a think time, and prints p50
 and p99 of next-clip and cast-vote as measured around the service calls.
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 SPEAKERS = 20_000
 VOTERS = 10_000
 PRIOR_ANSWERS = 1_000
+REVIEW_DOUBTED = 0.15  # share of pending clips the model doubts: the queue serves them first
 # (share of clips, valid votes, invalid votes, status)
 MIX = [
     (0.30, 2, 1, "valid"),
@@ -222,16 +224,24 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
                     ]
                 )
                 for k, kind in enumerate(["valid"] * valid + ["invalid"] * invalid):
-                    votes.append([clip_ids[i], voters[(voter_start[i] + k) % VOTERS], kind, "", "", 1, now])
+                    votes.append([clip_ids[i], voters[(voter_start[i] + k) % VOTERS], kind, "", "", 1, "f", now])
             copy(cursor, "collector_clip", clip_columns, rows)
             copy(
                 cursor,
                 "labeling_vote",
-                ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
+                ["clip_id", "voter_id", "kind", "reason", "note", "weight", "superseded", "created_at"],
                 votes,
             )
         # spread creation times so "oldest first" has an order
         cursor.execute("UPDATE collector_clip SET created_at = created_at + (random() * interval '300 days')")
+        # the label-error finder's reading of every pending clip (labeling.ReviewValue): the model doubts
+        # REVIEW_DOUBTED of them (a value at or above the queue's serve-first mark), the rest it hears as their keyword
+        cursor.execute(
+            "INSERT INTO labeling_reviewvalue (clip_id, campaign_id, label_probability, value, computed_at) "
+            "SELECT id, campaign_id, p, 1 - p, now() FROM (SELECT id, campaign_id, CASE WHEN random() < %s "
+            "THEN random() * 0.8 ELSE 0.8 + random() * 0.2 END AS p FROM collector_clip WHERE status = 'pending') q",
+            [REVIEW_DOUBTED],
+        )
         # Each benchmark reviewer has a history of earlier answers: spread over the table (a reviewer's
         # votes move clips on), or with --head-skips all skips of the very clips at the head of the queue.
         if head_skips:
@@ -250,20 +260,24 @@ def bulk_load(n_clips: int, reviewers: int, head_skips: bool = False) -> list[uu
         copy(
             cursor,
             "labeling_vote",
-            ["clip_id", "voter_id", "kind", "reason", "note", "weight", "created_at"],
-            [[clip, reviewer, "skip", "", "", 1, now] for reviewer in bench for clip in history[reviewer]],
+            ["clip_id", "voter_id", "kind", "reason", "note", "weight", "superseded", "created_at"],
+            [[clip, reviewer, "skip", "", "", 1, "f", now] for reviewer in bench for clip in history[reviewer]],
         )
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM collector_clip")
         clips = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM labeling_vote")
         votes = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM labeling_reviewvalue WHERE value >= 0.2")
+        doubted = cursor.fetchone()[0]
     with connection.cursor() as cursor:
         # A live database has hint bits set and a current visibility map; rows fresh from COPY have neither, and
         # the first reads (or autovacuum) would write every page during the measurement.
         cursor.execute("VACUUM (FREEZE, ANALYZE)")
         cursor.execute("CHECKPOINT")
-    print(f"loaded clips={clips} votes={votes} load_s={time.perf_counter() - started:.0f}", flush=True)
+    print(
+        f"loaded clips={clips} votes={votes} doubted={doubted} load_s={time.perf_counter() - started:.0f}", flush=True
+    )
     return bench
 
 

@@ -42,25 +42,25 @@ def _speaker_takes(job: tuple) -> int:
     from kws import synthetic
     from tests.audio_factory import wav_bytes
 
-    speaker, takes, root, seed = job
+    speaker, takes, root, seed, words = job
     rng = np.random.default_rng(seed)
     beds = synthetic.noise_beds(rng)
-    for word in CORE + FILLERS:
+    for word in words:
         folder = Path(root) / word
         folder.mkdir(parents=True, exist_ok=True)
         for n in range(takes):
             clip = synthetic.take(word, speaker, rng, beds=beds)
             (folder / f"{speaker.id}_nohash_{n}.wav").write_bytes(wav_bytes(clip))
-    return takes * len(CORE + FILLERS)
+    return takes * len(words)
 
 
-def make_corpus(root: Path, n_speakers: int, takes: int) -> list:
+def make_corpus(root: Path, n_speakers: int, takes: int, words: list[str] = CORE + FILLERS) -> list:
     from kws import synthetic
     from tests.audio_factory import wav_bytes
 
     voices = synthetic.speakers(n_speakers)
     with Pool(2) as pool:
-        pool.map(_speaker_takes, [(s, takes, str(root), i) for i, s in enumerate(voices)])
+        pool.map(_speaker_takes, [(s, takes, str(root), i, words) for i, s in enumerate(voices)])
     (root / "_background_noise_").mkdir(exist_ok=True)
     rng = np.random.default_rng(99)
     for kind in synthetic.NOISES:

@@ -12,11 +12,19 @@ from collector.models import (
     Contributor,
     Demographics,
     Keyword,
+    KeywordTarget,
     Language,
+    TargetBoost,
     Tombstone,
     wake_word_phrases_error,
 )
 from core.http import audio_response
+
+
+def clip_player(clip_id):
+    """An audio element playing a clip through the clip admin's permission-checked audio view."""
+    url = reverse("admin:collector_clip_audio", args=[clip_id])
+    return format_html('<audio controls preload="none" src="{}"></audio>', url)
 
 
 @admin.register(Language)
@@ -50,12 +58,49 @@ class KeywordInline(admin.TabularInline):
     extra = 1
 
 
+class KeywordTargetInline(admin.TabularInline):
+    """Targets that differ from the defaults (collector/targets.py): a keyword's total, or one group's clips of it."""
+
+    model = KeywordTarget
+    extra = 1
+    verbose_name_plural = (
+        "targets (without one: target clips per keyword for a keyword, an even share of it for each group)"
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "keyword":  # only this campaign's keywords (save new keywords first)
+            campaign_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = (
+                Keyword.objects.filter(campaign_id=campaign_id) if campaign_id else Keyword.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TargetBoostInline(admin.TabularInline):
+    """The last succeeded model's weak cells, written by training: read-only."""
+
+    model = TargetBoost
+    extra = 0
+    fields = readonly_fields = ["keyword", "field", "group", "factor", "false_reject_rate", "baseline_rate", "source"]
+    verbose_name_plural = "target boosts (weak cells of the last succeeded model)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "language", "licence", "target_clips_per_keyword", "active"]
+    list_display = ["name", "slug", "kind", "language", "licence", "target_clips_per_keyword", "active", "coverage"]
     list_filter = ["active", "kind", "language"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [KeywordInline]
+    inlines = [KeywordInline, KeywordTargetInline, TargetBoostInline]
+
+    @admin.display(description="coverage")
+    def coverage(self, campaign):
+        return format_html('<a href="{}?campaign={}">heatmap</a>', reverse("campaign-coverage"), campaign.slug)
 
 
 @admin.register(Keyword)
@@ -95,8 +140,7 @@ class ClipAdmin(admin.ModelAdmin):
 
     @admin.display(description="audio")
     def player(self, clip):
-        url = reverse("admin:collector_clip_audio", args=[clip.pk])
-        return format_html('<audio controls preload="none" src="{}"></audio>', url)
+        return clip_player(clip.pk)
 
     def get_urls(self):
         return [

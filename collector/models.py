@@ -292,3 +292,77 @@ class Tombstone(models.Model):
 
     class Meta:
         ordering = ["deleted_at"]
+
+
+GROUP_FIELDS = ("accent", "gender", "age_bracket")  # the demographic fields coverage and targets are kept by
+
+
+class KeywordTarget(models.Model):
+    """How many usable recorded clips a campaign wants of one keyword, or of one keyword from one demographic group.
+
+    Without a row a keyword's target is the campaign's target_clips_per_keyword, and a group's an even share of its
+    keyword's target among the answers the "About you" form offers for that field (collector/targets.py)."""
+
+    FIELD_CHOICES = [("", "keyword total"), ("accent", "accent"), ("gender", "gender"), ("age_bracket", "age bracket")]
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="keyword_targets")
+    keyword = models.ForeignKey(Keyword, on_delete=models.CASCADE, related_name="keyword_targets")
+    field = models.CharField(
+        max_length=16, choices=FIELD_CHOICES, blank=True, help_text="Empty: the keyword's total over every group."
+    )
+    group = models.CharField(
+        max_length=64, blank=True, help_text="The field's value as stored, e.g. female, 30-39, or an accent label."
+    )
+    clips = models.PositiveIntegerField(help_text="Usable recorded clips wanted (synthetic voices do not count).")
+
+    class Meta:
+        ordering = ["keyword", "field", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["keyword", "field", "group"], name="keyword_target_once_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        cell = f"{self.keyword} x {self.field}={self.group}" if self.field else str(self.keyword)
+        return f"{cell}: {self.clips} clips"
+
+    def clean(self):
+        super().clean()
+        if self.keyword_id and self.campaign_id and self.keyword.campaign_id != self.campaign_id:
+            raise ValidationError({"keyword": "the keyword belongs to another campaign"})
+        if bool(self.field) != bool(self.group):
+            raise ValidationError({"group": "a group target names both a field and its value; a keyword total neither"})
+        if self.group in (PREFER_NOT, "other"):
+            raise ValidationError({"group": f"'{self.group}' is not a group: it has no target of its own"})
+        choices = {"gender": Demographics.GENDERS, "age_bracket": Demographics.AGE_BRACKETS}.get(self.field)
+        if choices and self.group not in {value for value, _ in choices}:
+            allowed = ", ".join(value for value, _ in choices if value not in (PREFER_NOT, "other"))
+            raise ValidationError({"group": f"{self.group!r} is not a {self.get_field_display()}: one of {allowed}"})
+
+
+class TargetBoost(models.Model):
+    """A cell the campaign's last succeeded model got wrong more often than the rest: its target is multiplied by
+    `factor`. Written by training after a job succeeds (collector.services.target_boosts_replace); read-only here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="target_boosts")
+    keyword = models.ForeignKey(
+        Keyword,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="target_boosts",
+        help_text="Empty: a group.",
+    )
+    field = models.CharField(max_length=16, blank=True, help_text="Empty: a keyword.")
+    group = models.CharField(max_length=64, blank=True)
+    factor = models.FloatField(help_text="Targets of this cell are multiplied by this (1 < factor <= 2).")
+    false_reject_rate = models.FloatField(help_text="The model's false-reject rate in this cell, 0..1.")
+    baseline_rate = models.FloatField(help_text="The model's false-reject rate over all cells of the same kind.")
+    source = models.CharField(max_length=100, help_text="Which evaluation found it, e.g. 'training job 12'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-factor"]
+
+    def __str__(self) -> str:
+        cell = str(self.keyword) if self.keyword_id else f"{self.field}={self.group}"
+        return f"{cell} x{self.factor:.2f}"

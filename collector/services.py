@@ -24,10 +24,12 @@ from collector.models import (
     Demographics,
     Keyword,
     Language,
+    TargetBoost,
     Tombstone,
 )
 from collector.selectors import clips_of_contributor, consent_current
 from collector.signals import clips_erased
+from collector.targets import MAX_BOOST
 from core.errors import ApplicationError, Conflict, ConsentRequired, NotFound
 from core.pseudonyms import new_token, speaker_hash, token_sha256
 from core.storage_paths import clip_name, derived_prefix
@@ -236,6 +238,11 @@ def contributor_erase(*, contributor: Contributor) -> int:
     # Votes and reports they cast on others' clips stay (without a voter, see labeling.Vote) so decisions
     # stay explainable; the free-text note goes, it may say who wrote it.
     contributor.votes.exclude(note="").update(note="")
+    # Negative audio they donated from a model's try page (preparation.NegativeAudio, read through its reverse
+    # relation as votes are) goes with them; its audio once the erasure commits.
+    donated = contributor.donated_negatives.all()
+    storage_delete_after_commit([name for name in donated.values_list("audio", flat=True) if name])
+    donated.delete()
     contributor.delete()
     return len(clips)
 
@@ -251,8 +258,10 @@ def _announce_erased(erased: list[tuple[int, uuid.UUID]]) -> None:
 
 def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporaryFile:
     """A zip of everything held about the contributor: data.json (consents, demographics, clips, the votes and
-    reports they cast, their reviewer record) plus every clip's audio."""
+    reports they cast, their reviewer record, the negative audio they donated) plus every clip's audio and each
+    donated recording."""
     clips = list(clips_of_contributor(contributor=contributor))
+    donated = list(contributor.donated_negatives.select_related("campaign").order_by("id"))  # preparation's rows
     demographics = Demographics.objects.filter(contributor=contributor).first()
     data = {
         "exported_at": timezone.now().isoformat(),
@@ -286,6 +295,17 @@ def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporary
             }
             for clip in clips
         ],
+        "donated_negative_audio": [
+            {
+                "campaign": n.campaign.slug,
+                "name": n.name,
+                "kind": n.kind,
+                "duration_s": n.duration_s,
+                "donated_at": n.uploaded_at.isoformat(),
+                "audio": f"negatives/{n.name}",
+            }
+            for n in donated
+        ],
     }
     archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -293,6 +313,9 @@ def contributor_export(*, contributor: Contributor) -> tempfile.SpooledTemporary
         for clip in clips:
             with clip.audio.open("rb") as f:
                 zf.writestr(f"audio/{clip.id}.wav", f.read())
+        for n in donated:
+            with n.audio.open("rb") as f:
+                zf.writestr(f"negatives/{n.name}", f.read())
     archive.seek(0)
     return archive
 
@@ -328,3 +351,31 @@ def _reviewer_export(contributor: Contributor) -> dict | None:
         return None
     values = {f.name: getattr(stats, f.name) for f in stats._meta.concrete_fields if f.name not in ("id", "reviewer")}
     return {name: v.isoformat() if hasattr(v, "isoformat") else v for name, v in values.items()}
+
+
+def target_boosts_replace(*, campaign: Campaign, boosts: list[dict], source: str) -> list[TargetBoost]:
+    """Replace the campaign's weak-cell boosts with those of its latest evaluation (training calls this after a job
+    succeeds). Each boost names a keyword (by text) or a demographic field and group, with the cell's false-reject
+    rate, the baseline it was compared with and the factor its targets are multiplied by. Unknown keywords are
+    skipped; factors are kept within 1..MAX_BOOST."""
+    keyword_ids = dict(Keyword.objects.filter(campaign=campaign).values_list("text", "id"))
+    rows = []
+    for boost in boosts:
+        keyword_id = keyword_ids.get(boost.get("keyword", ""))
+        if boost.get("keyword") and keyword_id is None:
+            continue
+        rows.append(
+            TargetBoost(
+                campaign=campaign,
+                keyword_id=keyword_id,
+                field=boost.get("field", ""),
+                group=boost.get("group", ""),
+                factor=min(MAX_BOOST, max(1.0, float(boost["factor"]))),
+                false_reject_rate=float(boost["false_reject_rate"]),
+                baseline_rate=float(boost["baseline_rate"]),
+                source=source,
+            )
+        )
+    with transaction.atomic():
+        TargetBoost.objects.filter(campaign=campaign).delete()
+        return TargetBoost.objects.bulk_create(rows)

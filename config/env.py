@@ -98,6 +98,7 @@ _declare("AWS_SECRET_ACCESS_KEY", None, "S3 secret key.")
 _declare("CHORUS_UPLOAD_MAX_BYTES", str(2 * 1024 * 1024), "Largest accepted clip upload, in bytes.")
 _declare("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "60/min", "Upload throttle per contributor (DRF rate: N/sec|min|hour|day).")
 _declare("CHORUS_UPLOAD_RATE_ADDRESS", "300/min", "Upload throttle per client address.")
+_declare("CHORUS_TRY_RATE_ADDRESS", "30/min", "Takes scored by a published model's try page per client address.")
 _declare("CHORUS_VOTE_RATE_VOTER", "60/min", "Vote throttle per reviewer (contributor or reviewer account).")
 _declare("CHORUS_VOTE_RATE_ADDRESS", "300/min", "Vote throttle per client address.")
 _declare("CHORUS_CONSENT_RATE_ADDRESS", "30/min", "Consents given per client address.")
@@ -141,6 +142,18 @@ _declare(
     "CHORUS_REVIEW_LEASE_S", "30", "Seconds a served clip is kept from other reviewers, spreading them across clips."
 )
 _declare(
+    "CHORUS_TRUSTED_VOTE_WITH_MODEL",
+    "false",
+    "One vote from a trusted reviewer decides a clip when the label-error finder's model agrees with it at least "
+    "CHORUS_MODEL_CONFIDENT sure (labeling/rules.py). Off: every clip needs the vote rule's 2 votes.",
+)
+_declare(
+    "CHORUS_MODEL_CONFIDENT",
+    "0.95",
+    "How sure the model must be to stand in for a second vote: it gives the clip's keyword at least this (valid), "
+    "or at most 1 minus this (invalid).",
+)
+_declare(
     "CHORUS_EVAL_NEGATIVE_SECONDS",
     "3600",
     "Seconds of negative audio (synthetic running speech over noise) every job's int8 model is scored on for FA/h.",
@@ -161,6 +174,12 @@ _declare(
 _declare("CHORUS_PREPARE_QUEUE", "prepare", "Celery queue of the preparation batches (workers must consume it).")
 _declare(
     "CHORUS_TRAINING_QUEUE", "training", "Celery queue of training jobs (run a worker with --concurrency 1 on it)."
+)
+_declare(
+    "CHORUS_LABEL_ERRORS_AFTER_JOBS",
+    "true",
+    "After each training job of a commands campaign, a worker looks for label errors and sends the suspects back "
+    "to review (`find_label_errors`).",
 )
 _declare("CHORUS_LOG_LEVEL", "INFO", "Log level for Chorus loggers.")
 

@@ -5,6 +5,9 @@ import os
 from config.env import BASE_DIR
 
 os.environ.setdefault("CHORUS_VAR_DIR", str(BASE_DIR / "var" / "test"))
+# A finder run after every job would spend the suite's CPU on jobs that test other things (and a worker test's
+# database is gone when it starts); tests/training/test_label_errors.py turns it on where it is the subject.
+os.environ.setdefault("CHORUS_LABEL_ERRORS_AFTER_JOBS", "false")
 os.environ.setdefault("CHORUS_UPLOAD_RATE_CONTRIBUTOR", "10000/min")
 os.environ.setdefault("CHORUS_UPLOAD_RATE_ADDRESS", "10000/min")
 # The suite makes many identities, votes and downloads from one address; throttle tests lower these.

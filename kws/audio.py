@@ -83,7 +83,7 @@ def decode_any(data: bytes) -> tuple[np.ndarray, int, str, int]:
     return np.clip(mono, -1.0, 1.0), int(sample_rate), f"{info.format}/{info.subtype}", int(samples.shape[1])
 
 
-def _check_header(f: sf.SoundFile, *, min_duration_s: float) -> None:
+def _check_header(f: sf.SoundFile, *, min_duration_s: float, max_duration_s: float) -> None:
     """Refuse on what the header declares, before a single sample is decoded."""
     if f.subtype not in ACCEPTED_SUBTYPES.get(f.format, ()):
         raise AudioRejected(
@@ -103,21 +103,23 @@ def _check_header(f: sf.SoundFile, *, min_duration_s: float) -> None:
     if f.frames == _UNKNOWN_LENGTH:
         raise AudioRejected(
             "the audio file does not declare its length (a stream rather than a finished recording); "
-            f"send a saved clip of {min_duration_s} to {MAX_DURATION_S} s",
+            f"send a saved clip of {min_duration_s} to {max_duration_s} s",
             "bad_duration",
         )
-    _check_duration(f.frames / f.samplerate, min_duration_s=min_duration_s)
+    _check_duration(f.frames / f.samplerate, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
 
 
-def _check_duration(duration: float, *, min_duration_s: float) -> None:
-    if not min_duration_s <= duration <= MAX_DURATION_S:
+def _check_duration(duration: float, *, min_duration_s: float, max_duration_s: float) -> None:
+    if not min_duration_s <= duration <= max_duration_s:
         raise AudioRejected(
-            f"the clip is {duration:.2f} s long; clips must last between {min_duration_s} and {MAX_DURATION_S} s",
+            f"the clip is {duration:.2f} s long; clips must last between {min_duration_s} and {max_duration_s} s",
             "bad_duration",
         )
 
 
-def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DURATION_S) -> DecodedAudio:
+def decode_upload(
+    data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DURATION_S, max_duration_s: float = MAX_DURATION_S
+) -> DecodedAudio:
     """Parse bytes by content (never by name or Content-Type), validate, and canonicalize."""
     if len(data) == 0:
         raise AudioRejected("the uploaded file is empty", "empty")
@@ -126,8 +128,8 @@ def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DU
     _check_riff_length(data)
     try:
         with sf.SoundFile(io.BytesIO(data)) as f:  # opening parses the header only
-            _check_header(f, min_duration_s=min_duration_s)
-            max_frames = int(MAX_DURATION_S * f.samplerate)
+            _check_header(f, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
+            max_frames = int(max_duration_s * f.samplerate)
             # Never more than the limit allows, whatever the header said: a lie cannot make it decode more.
             samples = f.read(frames=max_frames + 1, dtype="float32", always_2d=True)
             sample_rate, format_name = f.samplerate, f"{f.format}/{f.subtype}"
@@ -144,13 +146,13 @@ def decode_upload(data: bytes, *, max_bytes: int, min_duration_s: float = MIN_DU
         raise AudioRejected("the audio file contains no samples", "empty")
     if samples.shape[0] > max_frames:
         raise AudioRejected(
-            f"the clip is longer than {MAX_DURATION_S} s; clips must last between {min_duration_s} "
-            f"and {MAX_DURATION_S} s",
+            f"the clip is longer than {max_duration_s} s; clips must last between {min_duration_s} "
+            f"and {max_duration_s} s",
             "bad_duration",
         )
     if not np.isfinite(samples).all():
         raise AudioRejected("the audio file contains invalid (NaN or infinite) samples", "corrupt")
-    _check_duration(samples.shape[0] / sample_rate, min_duration_s=min_duration_s)
+    _check_duration(samples.shape[0] / sample_rate, min_duration_s=min_duration_s, max_duration_s=max_duration_s)
     mono = samples.mean(axis=1)
     if sample_rate != TARGET_SAMPLE_RATE:
         mono = soxr.resample(mono, sample_rate, TARGET_SAMPLE_RATE, quality="HQ").astype(np.float32)

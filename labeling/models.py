@@ -1,6 +1,6 @@
 from django.db import models
 
-from collector.models import Clip, Contributor
+from collector.models import Campaign, Clip, Contributor
 
 
 class Vote(models.Model):
@@ -32,6 +32,11 @@ class Vote(models.Model):
     note = models.CharField(max_length=500, blank=True)
     weight = models.PositiveSmallIntegerField(
         default=1, help_text="1 counts toward the decision; 0 for reviewers below the gold threshold."
+    )
+    superseded = models.BooleanField(
+        default=False,
+        help_text="Cast before the clip was sent back to review (the label-error finder doubted it): kept as a "
+        "record, no longer counted; fresh votes decide it again.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,8 +75,31 @@ class StatusChange(models.Model):
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
-    cause = models.CharField(max_length=32, help_text="vote, reevaluation or admin")
+    cause = models.CharField(max_length=32, help_text="vote, reevaluation, admin or model_disagrees")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ReviewValue(models.Model):
+    """What a vote on a pending clip is worth, by the model's reading of it (a worker writes it from the label-error
+    finder's models; the review queue serves the most valuable first). A vote that decides the clip empties its value
+    (it leaves the queue's first walk); the model's probability stays, for re-evaluation under the optional rule."""
+
+    clip = models.OneToOneField(Clip, primary_key=True, on_delete=models.CASCADE, related_name="review_value")
+    # the queue's walk reads it from the index below; no index of its own
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    label_probability = models.FloatField(
+        help_text="The model's probability that the clip is the keyword it was recorded for (out of fold: the "
+        "model never heard the clip, nor its speaker when the clip was valid)."
+    )
+    value = models.FloatField(
+        null=True,
+        help_text="1 - label_probability while the clip is pending (highest where the model disagrees with the label, "
+        "high where it is unsure); empty once decided.",
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "-value"], name="review_value_queue")]

@@ -1,4 +1,5 @@
-"""The one rule that decides a clip. Pure: the vote path, re-evaluation and releases all call it."""
+"""The one rule that decides a clip, and the optional rule that lets a confident model stand in for a second vote.
+Pure: the vote path, re-evaluation and releases all call it."""
 
 from __future__ import annotations
 
@@ -27,3 +28,31 @@ def decide(valid: int, invalid: int, vote_cap: int = DEFAULT_VOTE_CAP) -> str:
     if total >= max(vote_cap, MIN_VOTES):
         return OTHER
     return PENDING
+
+
+def decide_with_model(
+    valid: int,
+    invalid: int,
+    vote_cap: int = DEFAULT_VOTE_CAP,
+    *,
+    trusted_kind: str | None,
+    label_probability: float | None,
+    confident: float,
+) -> tuple[str, bool]:
+    """The vote rule, and the optional rule beside it (CHORUS_TRUSTED_VOTE_WITH_MODEL): a clip the vote rule leaves
+    pending is decided by one counted vote from a trusted reviewer (`trusted_kind`: valid or invalid) that no counted
+    vote contradicts, when the model agrees with it at least `confident` sure: valid when the model gives the clip's
+    keyword at least `confident`, invalid when it gives it at most 1 - `confident` (it hears another word).
+
+    Returns the decision and whether the model took part in it.
+    """
+    decision = decide(valid, invalid, vote_cap)
+    if decision != PENDING or trusted_kind not in (VALID, INVALID) or label_probability is None:
+        return decision, False
+    if (invalid if trusted_kind == VALID else valid) > 0:
+        return decision, False
+    if trusted_kind == VALID and label_probability >= confident:
+        return VALID, True
+    if trusted_kind == INVALID and label_probability <= 1 - confident:
+        return INVALID, True
+    return decision, False

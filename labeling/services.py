@@ -26,10 +26,15 @@ from core.rows import (
 )
 from core.task_queue import task_enqueue
 from labeling import rules
-from labeling.models import ReviewerStats, StatusChange, Vote
+from labeling.models import ReviewerStats, ReviewValue, StatusChange, Vote
 from labeling.standing import Standing, voter_standing
 
 REEVALUATE_REVIEWER_TASK = "labeling.reevaluate_reviewer"
+MODEL_DISAGREES = "model_disagrees"  # the cause of a clip sent back to review because the label-error finder doubts it
+SEND_BACK_CHUNK = 500
+# Served before the rest: clips whose keyword the model gives less than 0.8 (it hears another word, or is unsure)
+SERVE_FIRST_VALUE = 0.2
+MODEL_DECIDED = "votes_and_model"  # status_reason of a clip one trusted vote and the agreeing model decided
 VOTE_KINDS = {Vote.Kind.VALID, Vote.Kind.INVALID}
 REASONS = {choice.value for choice in Vote.Reason}
 
@@ -97,12 +102,23 @@ def standing_of(*, voter: Contributor, reviewer_account: bool | None = None) -> 
     )
 
 
-# The next clip, picked and leased in one statement. Pending, non-gold clips of the campaign in queue
-# order (most counted votes first, then oldest) walk the partial index clip_review_queue; the NOT EXISTS
-# probe is an index-only lookup on the unique (clip, voter) index of votes. The statement runs on its
-# own (autocommit): one round trip, and it returns the clip with its keyword's text.
+# The next clip, picked and leased in one statement. First the pending clips the model doubts most (a review value
+# of at least SERVE_FIRST_VALUE, highest first, walking the index review_value_queue); when none is left, pending,
+# non-gold clips of the campaign in queue order (most counted votes first, then oldest) on the partial index
+# clip_review_queue. COALESCE runs the second walk only when the first finds nothing. Each NOT EXISTS probe is an
+# index-only lookup on the unique (clip, voter) index of votes. The statement runs on its own (autocommit): one
+# round trip, and it returns the clip with its keyword's text.
 _PICK_AND_LEASE = """UPDATE collector_clip SET review_lease_until = %(lease_until)s
-WHERE id = (
+WHERE id = COALESCE((
+    SELECT c.id FROM labeling_reviewvalue r JOIN collector_clip c ON c.id = r.clip_id
+    WHERE r.campaign_id = %(campaign)s AND r.value >= %(serve_first)s
+      AND c.status = 'pending' AND NOT c.is_gold
+      AND c.contributor_id <> %(voter)s
+      AND ({lease_filter})
+      AND NOT EXISTS (SELECT 1 FROM labeling_vote v WHERE v.clip_id = c.id AND v.voter_id = %(voter)s)
+    ORDER BY r.value DESC
+    LIMIT 1{lock}
+), (
     SELECT c.id FROM collector_clip c
     WHERE c.campaign_id = %(campaign)s AND c.status = 'pending' AND NOT c.is_gold
       AND c.contributor_id <> %(voter)s
@@ -110,7 +126,7 @@ WHERE id = (
       AND NOT EXISTS (SELECT 1 FROM labeling_vote v WHERE v.clip_id = c.id AND v.voter_id = %(voter)s)
     ORDER BY c.votes_counted DESC, c.created_at ASC
     LIMIT 1{lock}
-)
+))
 RETURNING *, (SELECT k.text FROM collector_keyword k WHERE k.id = collector_clip.keyword_id) AS keyword_text
 """
 
@@ -138,7 +154,9 @@ def review_assign_next(
 ) -> Clip | None:
     """The next clip for this reviewer, picked and leased by one indexed statement.
 
-    Pending clips nearest a decision come first (most counted votes), then the oldest. A served clip is
+    Pending clips the model doubts come first (a review value of at least SERVE_FIRST_VALUE, highest first: the
+    model hears another word, or is unsure), then pending clips nearest a decision (most counted votes), then the
+    oldest. A served clip is
     leased for a few seconds so concurrent reviewers spread across clips; when every candidate is
     leased, reviewers share. A voter whose votes do not count yet gets gold clips first (they earn standing
     on them); others get one now and then.
@@ -157,8 +175,9 @@ def review_assign_next(
         "now": db_value(lease_field, now),
         "campaign": campaign.id,
         "voter": voter_id,
+        "serve_first": SERVE_FIRST_VALUE,
     }
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    lock = " FOR UPDATE OF c SKIP LOCKED" if connection.vendor == "postgresql" else ""
     # when every candidate is leased, share one rather than serve nothing
     for lease_filter in ("c.review_lease_until IS NULL OR c.review_lease_until < %(now)s", "TRUE"):
         if clip := _clip_served(_PICK_AND_LEASE.format(lease_filter=lease_filter, lock=lock), params):
@@ -181,28 +200,61 @@ def _validate_answer(kind: str, reason: str, note: str) -> None:
         raise ApplicationError("the note is longer than 500 characters", code="bad_value")
 
 
+# a decided clip leaves the queue's first walk; the model's reading stays for re-evaluation under the optional rule
+_REVIEW_VALUE_SPENT = 'UPDATE "labeling_reviewvalue" SET "value" = NULL WHERE "clip_id" = %s'
+
+
 def _decision_writes(
-    *, clip_id, status: str, valid: int, invalid: int, vote_cap: int, cause: str
+    *,
+    clip_id,
+    status: str,
+    valid: int,
+    invalid: int,
+    vote_cap: int,
+    cause: str,
+    trusted_kind: str | None = None,
+    label_probability: float | None = None,
 ) -> tuple[list[Statement], dict]:
     """The writes that store a locked clip's counted votes and the rule's decision on them.
 
+    With CHORUS_TRUSTED_VOTE_WITH_MODEL on, `trusted_kind` (the answer of a counted, trusted vote) and the model's
+    `label_probability` may decide a clip the vote rule leaves pending (rules.decide_with_model).
+
     Returns the inserts (a change of status is logged; a clip becoming valid enters the preparation
-    pipeline) and the clip's new field values, which the caller UPDATEs together with any of its own.
+    pipeline; a decided clip leaves the model-first walk) and the clip's new field values, which the caller UPDATEs
+    together with any of its own.
     """
-    decision = rules.decide(valid, invalid, vote_cap)
+    decision, by_model = rules.decide_with_model(
+        valid,
+        invalid,
+        vote_cap,
+        trusted_kind=trusted_kind if settings.CHORUS_TRUSTED_VOTE_WITH_MODEL else None,
+        label_probability=label_probability,
+        confident=settings.CHORUS_MODEL_CONFIDENT,
+    )
     values = {"valid_votes": valid, "invalid_votes": invalid, "votes_counted": valid + invalid}
     inserts = []
+    reason = MODEL_DECIDED if by_model else "votes"
     if decision != status:
         inserts.append(
-            insert_statement(StatusChange(clip_id=clip_id, from_status=status, to_status=decision, cause=cause))
+            insert_statement(
+                StatusChange(
+                    clip_id=clip_id,
+                    from_status=status,
+                    to_status=decision,
+                    cause=f"{cause}_and_model" if by_model else cause,
+                )
+            )
         )
         values.update(
             status=decision,
-            status_reason="votes" if decision != rules.PENDING else "",
+            status_reason=reason if decision != rules.PENDING else "",
             decided_at=timezone.now() if decision != rules.PENDING else None,
         )
         if decision == rules.VALID:
             inserts.extend(clips_validated_statements(clip_ids=[clip_id]))
+        if decision != rules.PENDING and label_probability is not None:  # the clip has a review value
+            inserts.append((_REVIEW_VALUE_SPENT, [db_value(Clip._meta.pk, clip_id)]))
     return inserts, values
 
 
@@ -221,16 +273,18 @@ def vote_cast(
 
 
 # Everything a vote needs, read in one statement that takes the clip's row lock: the clip's state and
-# counters, the campaign's consent terms and vote cap, and the voter's gold record and trust (their standing).
+# counters, the campaign's consent terms and vote cap, the voter's gold record and trust (their standing), and
+# the model's reading of the clip (its review value, for the optional rule).
 # The vote path is raw SQL because the ORM spent longer building its statements than the database
 # spent running them.
 _LOCK_FOR_VOTE = """SELECT c.status, c.is_gold, c.gold_answer, c.contributor_id, c.valid_votes, c.invalid_votes,
     s.gold_answered, s.gold_correct, s.trusted,
-    cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.kind, cp.language_id, l.name
+    cp.id, cp.slug, cp.name, cp.licence, cp.vote_cap, cp.kind, cp.language_id, l.name, r.label_probability
 FROM collector_clip c
 JOIN collector_campaign cp ON cp.id = c.campaign_id
 JOIN collector_language l ON l.id = cp.language_id
 LEFT JOIN labeling_reviewerstats s ON s.reviewer_id = %(voter)s
+LEFT JOIN labeling_reviewvalue r ON r.clip_id = c.id
 WHERE c.id = %(clip)s{lock}"""
 
 
@@ -265,6 +319,7 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         campaign_kind,
         language_id,
         language,
+        label_probability,
     ) = row
     # the consent terms a vote is checked against name the campaign's kind (a phrase or a word, and its length)
     campaign = instance_loaded(
@@ -283,9 +338,8 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         raise NotYourClip("you cannot review your own recordings")
     if status != Clip.Status.PENDING and not is_gold:
         raise Conflict("this clip has already been decided", code="already_decided")
-    standing = voter_standing(
-        trusted=bool(trusted) or reviewer_account, gold_answered=gold_answered or 0, gold_correct=gold_correct or 0
-    )
+    trusted = bool(trusted) or reviewer_account
+    standing = voter_standing(trusted=trusted, gold_answered=gold_answered or 0, gold_correct=gold_correct or 0)
     weight = standing.weight
     vote = Vote(clip_id=clip_id, voter=voter, kind=kind, reason=reason, note=note.strip(), weight=weight)
     if is_gold and kind in VOTE_KINDS:
@@ -294,7 +348,14 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
     if not is_gold and kind in VOTE_KINDS and weight:
         valid, invalid = valid + (kind == Vote.Kind.VALID), invalid + (kind == Vote.Kind.INVALID)
         writes, decided = _decision_writes(
-            clip_id=clip_id, status=status, valid=valid, invalid=invalid, vote_cap=vote_cap, cause="vote"
+            clip_id=clip_id,
+            status=status,
+            valid=valid,
+            invalid=invalid,
+            vote_cap=vote_cap,
+            cause="vote",
+            trusted_kind=kind if trusted else None,
+            label_probability=label_probability,
         )
         clip_values.update(decided)
     # All the writes in one round trip, the vote's last for the key it returns. A second answer by the same
@@ -335,6 +396,18 @@ def reviewer_trust_set(*, reviewer_id, trusted: bool) -> ReviewerStats:
     return stats
 
 
+def _trusted_kind(*, clip_id) -> str | None:
+    """The answer of a counted vote on the clip from a trusted reviewer (an admin's trust or a reviewer account)."""
+    votes = Vote.objects.filter(clip_id=clip_id, weight__gt=0, superseded=False, kind__in=VOTE_KINDS).select_related(
+        "voter__reviewer_stats", "voter__user"
+    )
+    for vote in votes:
+        stats = getattr(vote.voter, "reviewer_stats", None)
+        if vote.voter is not None and ((stats is not None and stats.trusted) or is_reviewer_account(vote.voter.user)):
+            return vote.kind
+    return None
+
+
 def reviewer_reevaluate(*, reviewer_id) -> int:
     """Give the reviewer's votes their current weight and re-decide every clip they voted on.
 
@@ -350,10 +423,15 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
         with transaction.atomic():
             clip = Clip.objects.select_for_update(of=("self",)).select_related("campaign").get(id=clip_id)
             Vote.objects.filter(voter_id=reviewer_id, clip=clip).update(weight=weight)
-            if clip.status_reason not in ("", "votes"):
+            if clip.status_reason not in ("", "votes", MODEL_DECIDED):
                 continue
-            totals = Vote.objects.filter(clip=clip, weight__gt=0).values("kind").annotate(n=Sum("weight"))
+            totals = (
+                Vote.objects.filter(clip=clip, weight__gt=0, superseded=False).values("kind").annotate(n=Sum("weight"))
+            )
             by_kind = {row["kind"]: row["n"] for row in totals}
+            label_probability = (
+                ReviewValue.objects.filter(clip_id=clip.id).values_list("label_probability", flat=True).first()
+            )
             inserts, values = _decision_writes(
                 clip_id=clip.id,
                 status=clip.status,
@@ -361,6 +439,8 @@ def reviewer_reevaluate(*, reviewer_id) -> int:
                 invalid=by_kind.get(Vote.Kind.INVALID, 0),
                 vote_cap=clip.campaign.vote_cap,
                 cause="reevaluation",
+                trusted_kind=_trusted_kind(clip_id=clip.id) if label_probability is not None else None,
+                label_probability=label_probability,
             )
             statements_run([*inserts, update_statement(Clip, clip.id, values)])
             changed += "status" in values
@@ -387,3 +467,73 @@ def clip_reverse_prescreen(*, clip_id) -> Clip:
     clip.status, clip.status_reason, clip.decided_at = Clip.Status.PENDING, "", None
     clip.save(update_fields=["status", "status_reason", "decided_at"])
     return clip
+
+
+def clips_send_back_to_review(*, clip_ids: list, cause: str) -> list:
+    """Valid clips go back to the review queue, decided afresh by the same rule. The votes that decided them stay
+    as a record but stop counting (superseded), and their voters are not served the clip again, so fresh ears
+    decide it and can overturn the earlier decision. Gold and synthetic clips (valid without review), and clips no
+    longer valid, are left as they are. A clip's preparation row stays: training and releases take valid clips
+    only, and a clip decided valid again is used as prepared before. Returns the ids sent back."""
+    sent = []
+    for start in range(0, len(clip_ids), SEND_BACK_CHUNK):
+        with transaction.atomic():
+            ids = list(
+                Clip.objects.select_for_update(of=("self",))
+                .filter(
+                    id__in=clip_ids[start : start + SEND_BACK_CHUNK],
+                    status=Clip.Status.VALID,
+                    is_gold=False,
+                    synthetic=False,
+                )
+                .order_by("id")
+                .values_list("id", flat=True)
+            )
+            StatusChange.objects.bulk_create(
+                [StatusChange(clip_id=i, from_status=rules.VALID, to_status=rules.PENDING, cause=cause) for i in ids]
+            )
+            Vote.objects.filter(clip_id__in=ids, superseded=False).update(superseded=True)
+            Clip.objects.filter(id__in=ids).update(
+                status=Clip.Status.PENDING,
+                status_reason="",
+                decided_at=None,
+                valid_votes=0,
+                invalid_votes=0,
+                votes_counted=0,
+                review_lease_until=None,
+            )
+        sent.extend(ids)
+    return sent
+
+
+def review_values_store(*, campaign: Campaign, label_probabilities: dict) -> int:
+    """The model's reading of a campaign's pending clips (clip id -> its probability that the clip is its keyword)
+    as the review values the queue serves by: 1 - that probability, highest first. A clip no longer pending (decided
+    or erased meanwhile) gets none; a clip read before is read afresh. Returns the number stored."""
+    stored = 0
+    ids = list(label_probabilities)
+    for start in range(0, len(ids), SEND_BACK_CHUNK):
+        with transaction.atomic():
+            pending = Clip.objects.filter(
+                id__in=ids[start : start + SEND_BACK_CHUNK],
+                campaign=campaign,
+                status=Clip.Status.PENDING,
+                is_gold=False,
+            ).values_list("id", flat=True)
+            rows = [
+                ReviewValue(
+                    clip_id=clip_id,
+                    campaign=campaign,
+                    label_probability=float(label_probabilities[clip_id]),
+                    value=1.0 - float(label_probabilities[clip_id]),
+                )
+                for clip_id in pending
+            ]
+            ReviewValue.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["clip"],
+                update_fields=["label_probability", "value", "computed_at"],
+            )
+            stored += len(rows)
+    return stored

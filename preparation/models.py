@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from collector.models import Campaign, Clip
+from collector.models import Campaign, Clip, Consent, Contributor
 
 
 class PreparedClip(models.Model):
@@ -122,6 +122,7 @@ class NegativeAudio(models.Model):
         UPLOAD = "upload", "Uploaded by staff"
         VOLUNTEER = "volunteer", "Recorded by a volunteer"
         SYNTHETIC = "synthetic"
+        DONATED = "donated", "Donated by a volunteer from the try page"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="negative_audio")
     name = models.CharField(max_length=200)
@@ -132,6 +133,17 @@ class NegativeAudio(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
     split = models.CharField(max_length=10, choices=PreparedClip.Split.choices)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    contributor = models.ForeignKey(
+        Contributor,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="donated_negatives",
+        help_text="The volunteer who donated it (source donated): their erasure deletes it and its audio.",
+    )
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.CASCADE, related_name="+", help_text="Donated under it."
+    )
 
     class Meta:
         verbose_name_plural = "negative audio"

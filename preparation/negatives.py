@@ -73,6 +73,8 @@ def negative_audio_add(
     kind: str = NegativeAudio.Kind.SPEECH,
     source: str = NegativeAudio.Source.UPLOAD,
     skip_existing: bool = False,
+    contributor=None,
+    consent=None,
 ) -> NegativeAudio | None:
     """Stream a long WAV/FLAC recording into storage as 16 kHz mono 16-bit WAV and record it. Returns None when
     skip_existing and the campaign already has a recording of that name; a file that is no usable audio raises
@@ -95,6 +97,8 @@ def negative_audio_add(
             kind=kind,
             source=source,
             split=negative_audio_split(campaign=campaign, name=name),
+            contributor=contributor,
+            consent=consent,
         )
     except BaseException:
         default_storage.delete(stored)

@@ -112,6 +112,13 @@ def _feature_params_for(params: features.FeatureParams, *, clip_samples: int) ->
     return dataclasses.replace(params, clip_samples=clip_samples)
 
 
+def feature_params_for(
+    *, take_seconds: float, params: features.FeatureParams = features.DEFAULT_PARAMS
+) -> features.FeatureParams:
+    """The params a campaign's clips are featurized under: `params` at the length its takes are cleaned to."""
+    return _feature_params_for(params, clip_samples=cleaning_params_for(take_seconds=take_seconds).clip_samples)
+
+
 def _store_cleaned(clip_id, samples: np.ndarray, rate: int) -> str:
     name = derived_name(clip_id, "clean.wav")
     if default_storage.exists(name):  # a retried claim rewrites the same content
@@ -296,7 +303,7 @@ def features_ensure(*, params: features.FeatureParams, chunk: int = 256) -> int:
     """
     created = 0
     for kind, take_seconds in TAKE_SECONDS.items():
-        own = _feature_params_for(params, clip_samples=cleaning_params_for(take_seconds=take_seconds).clip_samples)
+        own = feature_params_for(take_seconds=take_seconds, params=params)
         missing = (
             PreparedClip.objects.filter(state=PreparedClip.State.DONE, clip__campaign__kind=kind)
             .exclude(features__params_hash=own.hash)

@@ -41,9 +41,12 @@ from preparation.splits import recorded_voices_present, split_used, usable_clips
 from releases.models import Release
 from releases.selectors import latest_clean_release, release_clip_ids, releases_for
 from training import wake_word_job
+from training.label_errors import label_errors_queue
 from training.model_card import model_card
-from training.models import TrainingJob
+from training.models import LabelErrorRun, TrainingJob
+from training.progress import EpochClock
 from training.quality_gates import quality_gate
+from training.weak_cells import weak_cells_apply
 
 REPRESENTATIVE_EXAMPLES = 300  # int8 calibration set, from the train split
 RUN_JOB_TASK = "training.run_job"
@@ -316,12 +319,20 @@ def job_run(*, job_id: int) -> TrainingJob | None:
         return None  # already run, running elsewhere, or cancelled: a redelivered message does nothing
     job = TrainingJob.objects.get(id=job_id)
     try:
-        return _run(job)
+        job = _run(job)
     except Exception as exc:
         TrainingJob.objects.filter(id=job_id).update(
             state=TrainingJob.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         raise
+    weak_cells_apply(job=job)  # the last succeeded model's weak cells raise their targets (training/weak_cells.py)
+    if (
+        settings.CHORUS_LABEL_ERRORS_AFTER_JOBS
+        and job.finished_with_model
+        and job.campaign.kind == Campaign.Kind.COMMANDS
+    ):
+        label_errors_queue(campaign=job.campaign, trigger=LabelErrorRun.Trigger.JOB, job=job)
+    return job
 
 
 def _run(job: TrainingJob) -> TrainingJob:
@@ -349,13 +360,12 @@ def _run(job: TrainingJob) -> TrainingJob:
         train_set = kws_train.with_negative_speech(
             train_set, list(speech), train_params.negative_speech_share, rng, clip_samples=params.clip_samples
         )
-    started = time.monotonic()
+    clock = EpochClock(train_params.epochs)
 
     def on_epoch(record: dict) -> bool:
-        elapsed = time.monotonic() - started
-        eta = elapsed / record["epoch"] * (train_params.epochs - record["epoch"])
+        eta = clock.epoch_ended(record["epoch"])
         job.history.append(record)
-        TrainingJob.objects.filter(id=job.id).update(epoch=record["epoch"], history=job.history, eta_s=round(eta, 1))
+        TrainingJob.objects.filter(id=job.id).update(epoch=record["epoch"], history=job.history, eta_s=eta)
         return not TrainingJob.objects.filter(id=job.id, cancel_requested=True).exists()
 
     result = kws_train.train(train_set, validation_set, noises, train_params, feature_params=params, on_epoch=on_epoch)

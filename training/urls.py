@@ -1,9 +1,10 @@
 from django.urls import path
 
-from training import api
+from training import api, data_map_api
 
 urlpatterns = [
     path("training/campaigns/<slug:slug>/data/", api.CampaignDataApi.as_view(), name="api-training-campaign-data"),
+    path("training/campaigns/<slug:slug>/data-map/", data_map_api.DataMapApi.as_view(), name="api-training-data-map"),
     path("training/jobs/", api.JobListApi.as_view(), name="api-training-jobs"),
     path("training/jobs/<int:job_id>/", api.JobDetailApi.as_view(), name="api-training-job"),
     path("training/jobs/<int:job_id>/cancel/", api.JobCancelApi.as_view(), name="api-training-job-cancel"),

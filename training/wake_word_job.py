@@ -24,6 +24,7 @@ from kws.micro_frontend import micro_features
 from preparation.models import BackgroundNoise, NegativeAudio, PreparedClip
 from preparation.splits import recorded_voices_present, split_used
 from training.models import TrainingJob
+from training.progress import EpochClock
 from training.quality_gates import wake_word_quality_gate
 from training.wake_word_card import wake_word_model_card
 
@@ -108,14 +109,12 @@ def wake_word_run(job: TrainingJob, *, synthetic_share: str = "") -> TrainingJob
     validation_sources = wake_word_data.Sources(
         positives["validation"], confusables["validation"], recordings["validation"] or training_speech[:1], noises
     )
-    started = time.monotonic()
-    total_epochs = params.epochs + params.mining_epochs
+    clock = EpochClock(params.epochs + params.mining_epochs)
 
     def on_epoch(record: dict) -> bool:
-        elapsed = time.monotonic() - started
-        eta = elapsed / record["epoch"] * (total_epochs - record["epoch"])
+        eta = clock.epoch_ended(record["epoch"])
         job.history.append(record)
-        TrainingJob.objects.filter(id=job.id).update(epoch=record["epoch"], history=job.history, eta_s=round(eta, 1))
+        TrainingJob.objects.filter(id=job.id).update(epoch=record["epoch"], history=job.history, eta_s=eta)
         return not TrainingJob.objects.filter(id=job.id, cancel_requested=True).exists()
 
     result = wake_word_train.train(train_sources, validation_sources, params, on_epoch=on_epoch)

@@ -12,6 +12,7 @@ REGISTERED_TASKS = {
     "preparation.prepare_batch",
     "releases.build_release",
     "training.run_job",
+    "training.find_label_errors",
     "chorus.ping",
 }
 
@@ -39,6 +40,7 @@ def test_the_routes_send_each_task_to_the_queue_its_setting_names(settings):
         ("preparation.prepare_batch", "prepare"),
         ("training.run_job", "training"),
         ("collector.storage_delete", "default"),
+        ("training.find_label_errors", "default"),  # a minute of CPU, not a training job's hours
     ],
 )
 def test_celery_routes_a_task_sent_by_name_alone(name, queue):

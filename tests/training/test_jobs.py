@@ -23,6 +23,12 @@ WORDS = ["yes", "no", "up", "bed", "cat"]
 
 def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
     """Tone 'words' (a pitch per word, varied per speaker) in Speech Commands layout, imported as valid and prepared."""
+    tone_corpus(root, speakers)
+    corpus_import_prepared(root, campaign)
+
+
+def tone_corpus(root: Path, speakers: int) -> None:
+    """The tone 'words' of synthetic_campaign as files: <word>/<speaker>_nohash_<n>.wav and one noise file."""
     rng = np.random.default_rng(0)
     t = np.arange(16_000) / 16_000
     for s in range(speakers):
@@ -35,6 +41,9 @@ def synthetic_campaign(root: Path, campaign, speakers: int = 40) -> None:
                 (root / word / f"{s:08x}_nohash_{n}.wav").write_bytes(wav_bytes(x.astype(np.float32)))
     (root / "_background_noise_").mkdir()
     (root / "_background_noise_" / "hum.wav").write_bytes(wav_bytes(rng.normal(0, 0.05, 16_000 * 4).astype(np.float32)))
+
+
+def corpus_import_prepared(root: Path, campaign) -> None:
     call_command(
         "import_dataset",
         str(root),

@@ -1,19 +1,16 @@
 /* The recorder page: prompt, 3-2-1 countdown, a take (1.5 s, or 2 s for a wake phrase), review, submit or skip.
  *
- * Audio path: getUserMedia (browser processing off) -> AudioWorklet (Float32 PCM at the context
- * rate) -> our windowed-sinc resampler to 16 kHz -> 16-bit PCM WAV -> multipart upload.
+ * Audio path: the microphone of recorder.js (getUserMedia, browser processing off -> AudioWorklet, Float32 PCM
+ * at the context rate) -> our windowed-sinc resampler to 16 kHz (wav.js) -> 16-bit PCM WAV -> multipart upload.
  * Keys: R record / re-record, P play, Enter submit, S skip.
  */
 (function () {
   "use strict";
 
-  const { api, audio, ui } = window.Chorus;
+  const { api, audio, recorder, ui } = window.Chorus;
 
   const COUNTDOWN_FROM = 3;
   const COUNTDOWN_STEP_MS = 800;
-  const CHUNK_FRAMES = 1024;
-  const NO_AUDIO_TIMEOUT_MS = 4000;
-  const LEVEL_FLOOR_DB = -60;
 
   const root = document.getElementById("recorder");
   if (!root) return;
@@ -52,7 +49,6 @@
     blockedUntil: 0, // epoch ms: a 429 asked us to wait
     submitted: Number(sessionStorage.getItem(countKey) || 0),
   };
-  const mic = { ctx: null, stream: null, node: null, capture: null, level: 0, peak: 0 };
 
   // ---- status and buttons --------------------------------------------------------------------
 
@@ -96,131 +92,15 @@
     }
   }
 
-  // ---- microphone ----------------------------------------------------------------------------
+  // ---- microphone (recorder.js) -------------------------------------------------------------
 
-  function micErrorMessage(err) {
-    switch (err && err.name) {
-      case "NotAllowedError":
-      case "SecurityError":
-        return "Microphone access was denied. Allow this site to use the microphone (in the browser's address bar or site settings), then press Record again.";
-      case "NotFoundError":
-      case "OverconstrainedError":
-        return "No microphone was found. Connect one, then press Record again.";
-      case "NotReadableError":
-        return "The microphone could not be opened: another application may be using it.";
-      default:
-        return `The microphone could not be opened (${(err && err.message) || err}).`;
-    }
-  }
-
-  async function openMic() {
-    if (mic.ctx) return;
-    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.AudioWorkletNode) {
-      throw new Error("unsupported");
-    }
-    const ctx = new AudioContext(); // created inside the key/click gesture so it may start
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
-        video: false,
-      });
-      await ctx.audioWorklet.addModule(urls.worklet);
-    } catch (err) {
-      if (stream) stream.getTracks().forEach((t) => t.stop());
-      ctx.close();
-      throw err;
-    }
-    const source = ctx.createMediaStreamSource(stream);
-    const node = new AudioWorkletNode(ctx, "chorus-pcm-capture", {
-      numberOfInputs: 1,
-      numberOfOutputs: 1,
-      outputChannelCount: [1],
-      processorOptions: { chunkFrames: CHUNK_FRAMES },
-    });
-    const mute = ctx.createGain(); // keeps the worklet pulled by the graph without echoing the mic
-    mute.gain.value = 0;
-    source.connect(node).connect(mute).connect(ctx.destination);
-    node.port.onmessage = (event) => onPcm(event.data);
-    if (ctx.state !== "running") await ctx.resume();
-    for (const track of stream.getAudioTracks()) {
-      track.addEventListener("ended", () => {
-        closeMic();
-        say("The microphone was disconnected. Press Record to open it again.", "error");
-      });
-    }
-    Object.assign(mic, { ctx, stream, node });
-    el.level.hidden = false;
-    requestAnimationFrame(drawLevel);
-  }
-
-  function closeMic() {
-    if (mic.capture) {
-      clearTimeout(mic.capture.timer);
-      mic.capture.reject(new Error("the microphone closed"));
-    }
-    if (mic.stream) mic.stream.getTracks().forEach((t) => t.stop());
-    if (mic.ctx) mic.ctx.close();
-    Object.assign(mic, { ctx: null, stream: null, node: null, capture: null });
-    el.level.hidden = true;
-  }
-
-  function onPcm(chunk) {
-    let peak = 0;
-    let energy = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const v = Math.abs(chunk[i]);
-      if (v > peak) peak = v;
-      energy += v * v;
-    }
-    const rms = Math.sqrt(energy / chunk.length);
-    mic.level = Math.max(rms, mic.level * 0.85); // fast attack, gentle release
-    mic.peak = Math.max(peak, mic.peak * 0.9);
-    const capture = mic.capture;
-    if (!capture) return;
-    capture.chunks.push(chunk);
-    capture.length += chunk.length;
-    el.progressBar.style.width = `${Math.min(100, (100 * capture.length) / capture.needed)}%`;
-    if (capture.length >= capture.needed) {
-      mic.capture = null;
-      clearTimeout(capture.timer);
-      const samples = new Float32Array(capture.needed);
-      let offset = 0;
-      for (const c of capture.chunks) {
-        const part = c.subarray(0, Math.min(c.length, capture.needed - offset));
-        samples.set(part, offset);
-        offset += part.length;
-        if (offset >= capture.needed) break;
-      }
-      capture.resolve(samples);
-    }
-  }
-
-  function captureTake() {
-    return new Promise((resolve, reject) => {
-      const needed = Math.round(TAKE_S * mic.ctx.sampleRate);
-      const timer = setTimeout(() => {
-        mic.capture = null;
-        reject(new Error("the microphone sent no sound"));
-      }, TAKE_S * 1000 + NO_AUDIO_TIMEOUT_MS);
-      mic.capture = { chunks: [], length: 0, needed, resolve, reject, timer };
-    });
-  }
-
-  let lastAria = 0;
-  function drawLevel(now) {
-    if (!mic.ctx) return;
-    const db = 20 * Math.log10(Math.max(mic.level, 1e-6));
-    const percent = Math.round(Math.max(0, Math.min(1, (db - LEVEL_FLOOR_DB) / -LEVEL_FLOOR_DB)) * 100);
-    el.levelBar.style.width = `${percent}%`;
-    el.level.classList.toggle("hot", mic.peak >= 0.98);
-    if (now - lastAria > 500) {
-      el.level.setAttribute("aria-valuenow", String(percent));
-      el.level.setAttribute("aria-valuetext", mic.peak >= 0.98 ? `${percent}%, too loud` : `${percent}%`);
-      lastAria = now;
-    }
-    requestAnimationFrame(drawLevel);
-  }
+  const mic = recorder.create({
+    workletUrl: urls.worklet,
+    level: el.level,
+    levelBar: el.levelBar,
+    progressBar: el.progressBar,
+    onDisconnected: () => say("The microphone was disconnected. Press Record to open it again.", "error"),
+  });
 
   // ---- takes ---------------------------------------------------------------------------------
 
@@ -240,15 +120,11 @@
     discardTake();
     setPhase("opening");
     try {
-      if (!mic.ctx) say("Opening the microphone…");
-      await openMic();
+      if (!mic.isOpen) say("Opening the microphone…");
+      await mic.open();
     } catch (err) {
       setPhase("idle");
-      if (err.message === "unsupported") {
-        say("This browser cannot record here: it needs microphone access and AudioWorklet (a current Chrome, Edge, Firefox or Safari, over HTTPS).", "error");
-      } else {
-        say(micErrorMessage(err), "error");
-      }
+      say(recorder.micErrorMessage(err), "error");
       return;
     }
     setPhase("countdown");
@@ -264,7 +140,7 @@
     say(`Recording: say “${state.prompt.text}” now.`);
     let samples;
     try {
-      samples = await captureTake();
+      samples = await mic.capture(TAKE_S);
     } catch (err) {
       el.countdown.textContent = "";
       el.progress.hidden = true;
@@ -275,7 +151,7 @@
     el.countdown.textContent = "";
     el.progress.hidden = true;
     setPhase("processing");
-    const take = audio.prepareTake(samples, mic.ctx.sampleRate);
+    const take = audio.prepareTake(samples, mic.sampleRate);
     take.url = URL.createObjectURL(take.blob);
     state.take = take;
     el.take.src = take.url;
@@ -373,7 +249,7 @@
     event.preventDefault();
   });
 
-  window.addEventListener("pagehide", closeMic);
+  window.addEventListener("pagehide", mic.close);
 
   render();
   loadPrompt(null).then((loaded) => {
