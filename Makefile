@@ -18,7 +18,9 @@ help:
 $(INSTALLED): requirements.txt
 	@test -n "$(PYTHON)" || { echo "Chorus needs Python >= 3.11 (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@echo "Installing the Python packages into $(VENV) (the first time takes a few minutes, mostly TensorFlow)"
+	@set -o pipefail; $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt \
+		| awk '/^(Collecting|Installing collected|Successfully installed)/ { print "  " substr($$0, 1, 110); fflush() }'
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

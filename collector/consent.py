@@ -60,3 +60,21 @@ def _render(name: str, licence: str, language_name: str, record_seconds: float, 
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         licence=campaign.licence,
     )
+
+
+@dataclass(frozen=True)
+class ConsentSection:
+    heading: str
+    body: str
+
+
+def consent_sections(text: str) -> list[ConsentSection]:
+    """The consent text as the page shows it: a paragraph whose first line stands alone ("Licence") is a heading
+    over the rest. The text itself, whose sha256 the consent stores, is not changed."""
+    sections = []
+    for paragraph in (p.strip() for p in text.split("\n\n")):
+        if not paragraph:
+            continue
+        first, _, rest = paragraph.partition("\n")
+        sections.append(ConsentSection(heading=first, body=rest.strip()) if rest else ConsentSection("", first))
+    return sections

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -25,6 +26,42 @@ def _wait_healthy(url: str, processes: list[subprocess.Popen], timeout_s: float 
         except OSError:
             time.sleep(0.5)
     return False
+
+
+WORKER_START_S = 60
+BOLD, RESET = "\033[1m", "\033[0m"
+
+
+def _worker(name: str, queues: list[str], concurrency: int, env: dict) -> subprocess.Popen:
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO"]
+    command += ["--hostname", f"{name}@%h", "--concurrency", str(concurrency), "--queues", ",".join(queues)]
+    return subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+
+
+def _relay(name: str, worker: subprocess.Popen, ready: threading.Event) -> None:
+    """The worker's lines, each marked with its name; `ready` is set once Celery says it is."""
+    for line in worker.stdout:
+        sys.stdout.write(f"[{name}] {line}")
+        sys.stdout.flush()
+        if " ready." in line:
+            ready.set()
+
+
+def _banner(url: str, waiting: list[str]) -> str:
+    lines = [
+        f"Chorus is running at {url}",
+        f"admin: {url}admin/   API docs: {url}api/docs/",
+        "Press Ctrl-C to stop.",
+    ]
+    if waiting:
+        lines.append(f"still starting: the {' and '.join(waiting)} worker (see its lines above)")
+    width = max(map(len, lines)) + 4
+    bold, reset = (BOLD, RESET) if sys.stdout.isatty() else ("", "")
+    rule = "=" * width
+    body = "\n".join(f"{bold}  {line}{reset}" for line in lines)
+    return f"\n{rule}\n{body}\n{rule}\n"
 
 
 def main() -> int:
@@ -52,25 +89,17 @@ def main() -> int:
         cwd=BASE_DIR,
         env=env,
     )
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "2",
-            "--queues",
-            f"default,{chorus_env.get('CHORUS_PREPARE_QUEUE')},{chorus_env.get('CHORUS_TRAINING_QUEUE')}",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    processes = [web, worker]
+    queue = chorus_env.get
+    workers = {
+        # uploads, preparation and everything else, two at a time
+        "work": _worker("work", ["default", queue("CHORUS_PREPARE_QUEUE")], 2, env),
+        # training jobs one at a time, as the training queue wants: two at once would halve each one's cores
+        "training": _worker("training", [queue("CHORUS_TRAINING_QUEUE")], 1, env),
+    }
+    ready = {name: threading.Event() for name in workers}
+    for name, worker in workers.items():
+        threading.Thread(target=_relay, args=(name, worker, ready[name]), daemon=True).start()
+    processes = [web, *workers.values()]
 
     def stop(*_):
         for p in processes:
@@ -87,11 +116,11 @@ def main() -> int:
         signal.signal(signum, lambda *_: (stop(), sys.exit(0)))
     url = f"http://{args.host}:{args.port}/"
     if _wait_healthy(url + "healthz", processes):
-        print(
-            f"\n  Chorus is running at {url}  (admin: {url}admin/, API docs: {url}api/docs/)\n"
-            "  Press Ctrl-C to stop.\n",
-            flush=True,
-        )
+        deadline = time.monotonic() + WORKER_START_S
+        for event in ready.values():  # the banner comes after the workers' own start-up lines, not among them
+            event.wait(max(0.0, deadline - time.monotonic()))
+        waiting = sorted(name for name, event in ready.items() if not event.is_set())
+        print(_banner(url, waiting), flush=True)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

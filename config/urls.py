@@ -4,6 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config.health import healthz
 
+admin.site.site_header = "Chorus administration"
+admin.site.site_title = "Chorus admin"
+admin.site.index_title = "Campaigns, clips, reviews, releases and models"
+
 urlpatterns = [
     path("", include("frontend.urls")),  # first: its admin/labeling/quality/ page sits inside the admin's prefix
     path("admin/", admin.site.urls),

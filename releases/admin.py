@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -67,7 +68,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "progress_bar",
         "clips",
         "withdrawn_clips",
-        "archive_bytes",
+        "archive_size",
         "created_at",
     ]
     list_filter = ["campaign", "state"]
@@ -81,7 +82,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "progress_done",
         "progress_total",
         "archive",
-        "archive_bytes",
+        "archive_size",
         "archive_sha256",
         "summary",
         "datasheet",
@@ -97,6 +98,12 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.with_withdrawn_counts(super().get_queryset(request))
+
+    @admin.display(description="archive size", ordering="archive_bytes")
+    def archive_size(self, release):
+        if release.archive_bytes is None:
+            return "-"
+        return f"{filesizeformat(release.archive_bytes)} ({release.archive_bytes:,} bytes)"
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -113,9 +113,14 @@ def render(facts: ReleaseFacts) -> str:
             f"phrases from {len(all_speakers)} speakers.\n"
         )
     else:
+        recorded = [k for k in facts.keywords if any(facts.clips[k, s] for s in SPLITS)]
+        fillers = [k for k in facts.fillers if any(facts.clips[k, s] for s in SPLITS)]
+        empty = sorted(set(facts.keywords) - set(recorded))
         w(
             f"Campaign kind: commands. Created {facts.created} under {facts.licence}. {facts.total_clips} clips of "
-            f"{len(facts.keywords)} keywords and {len(facts.fillers)} filler words from {len(all_speakers)} speakers.\n"
+            f"{len(recorded)} keywords and {len(fillers)} filler words from {len(all_speakers)} speakers."
+            + (f" No clips yet of {len(empty)} more keywords: {', '.join(empty)}." if empty else "")
+            + "\n"
         )
 
     w("## Motivation\n")

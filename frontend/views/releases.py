@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
 from core.throttles import throttle
+from frontend.markdown import markdown_html
 from releases import downloads, selectors
 from releases.terms import TERMS_TEXT, TERMS_VERSION
 from releases.throttles import ReleaseDownloadThrottle, SignupAddressThrottle, TermsThrottle
@@ -62,9 +63,13 @@ def release_list(request):
 
 def release_detail(request, release_id: int):
     release = get_object_or_404(selectors.releases_for(), id=release_id)
-    return render(
-        request, "frontend/release.html", {"release": release, "terms_accepted": downloads.terms_accepted(request.user)}
-    )
+    context = {
+        "release": release,
+        "terms_accepted": downloads.terms_accepted(request.user),
+        # sanitized: the datasheet quotes campaign names, descriptions and keywords that admins typed
+        "datasheet_html": markdown_html(release.datasheet) if release.datasheet else "",
+    }
+    return render(request, "frontend/release.html", context)
 
 
 @login_required

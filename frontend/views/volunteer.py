@@ -8,7 +8,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
 from collector import selectors, services
-from collector.consent import consent_document
+from collector.consent import consent_document, consent_sections
+from collector.languages import native_language_choices
 from collector.middleware import contributor_of, set_contributor_cookie
 from collector.models import PREFER_NOT, Demographics
 from collector.throttles import CONSENT_THROTTLES
@@ -68,7 +69,14 @@ def consent(request, slug):
                 set_contributor_cookie(response, token)
             return response
     accepted = selectors.consent_current(contributor=contributor, campaign=campaign) is not None
-    context = {"campaign": campaign, "document": document, "accepted": accepted, "error": error, "then": _then(request)}
+    context = {
+        "campaign": campaign,
+        "document": document,
+        "sections": consent_sections(document.text),
+        "accepted": accepted,
+        "error": error,
+        "then": _then(request),
+    }
     return render(request, "frontend/consent.html", context, status=400 if error else 200)
 
 
@@ -76,13 +84,18 @@ def no_thanks(request, slug):
     return render(request, "frontend/no_thanks.html", {"campaign": campaign_or_404(slug)})
 
 
-def _demographic_choices(campaign):
+def _demographic_choices(campaign, current=None):
     accents = [
         (PREFER_NOT, "Prefer not to say"),
         *[(a, a) for a in campaign.language.accents],
         ("other", "Another accent"),
     ]
-    return {"age_bracket": Demographics.AGE_BRACKETS, "gender": Demographics.GENDERS, "accent": accents}
+    return {
+        "age_bracket": Demographics.AGE_BRACKETS,
+        "gender": Demographics.GENDERS,
+        "accent": accents,
+        "native_language": native_language_choices(current=getattr(current, "native_language", None)),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,7 +120,7 @@ def about_you(request, slug):
     current = Demographics.objects.filter(contributor=contributor).first()
     context = {
         "campaign": campaign,
-        "choices": _demographic_choices(campaign),
+        "choices": _demographic_choices(campaign, current),
         "current": current,
         "error": error,
         "then": then,

@@ -72,15 +72,17 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     assert first in clips
     assert page.text_content("#keyword") == clips[first].keyword.text
     assert (
-        page.is_disabled("#yes") and page.is_enabled("#no") and page.is_enabled("#skip") and page.is_enabled("#report")
+        page.is_disabled("#yes") and page.is_disabled("#no") and page.is_enabled("#skip") and page.is_enabled("#report")
     )
     assert page.get_attribute("#yes", "aria-keyshortcuts") == "Y"
 
-    # Y before listening does nothing but say why.
-    page.keyboard.press("y")
-    page.wait_for_function("document.getElementById('status').dataset.kind === 'warning'")
-    assert "Listen to the whole clip" in page.text_content("#status")
-    assert posts == [] and not Vote.objects.exists()
+    # Y or N before listening does nothing but say why.
+    for key in ("y", "n"):
+        page.keyboard.press(key)
+        page.wait_for_function("document.getElementById('status').dataset.kind === 'warning'")
+        assert "Listen to the whole clip" in page.text_content("#status")
+        assert posts == [] and not Vote.objects.exists()
+        page.evaluate("document.getElementById('status').dataset.kind = 'info'")
 
     play_to_end(page)
     assert page.is_enabled("#yes")
@@ -94,7 +96,9 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     assert second in clips and second != first
     assert page.is_disabled("#yes")  # the new clip has not been heard yet
     assert "you said yes" in page.text_content("#status")
-    answer_by_key(page, "n")  # No needs no listening
+    assert page.is_disabled("#no")  # nor can it be judged bad
+    play_to_end(page)
+    answer_by_key(page, "n")
     assert Vote.objects.get(clip_id=second, voter=reviewer).kind == "invalid"
     assert Clip.objects.get(id=second).invalid_votes == 1
 
@@ -107,8 +111,8 @@ def test_keyboard_review_yes_no_skip_then_nothing_left(browser_page, demo_campai
     wait_for_review(page, "empty")
     assert "Nothing left to review" in page.text_content("#empty")
     assert page.get_attribute("#empty-record", "href") == f"/c/{CAMPAIGN}/speak/"
-    assert page.text_content("#session-count") == "3"
-    assert page.get_attribute("#session-progress", "value") == "3"
+    assert page.text_content("#session-count") == "2"  # the skip passed a clip on: it is not an answer
+    assert page.get_attribute("#session-progress", "value") == "2"
     assert page.is_hidden("#session-done")  # the goal is 10
     assert Vote.objects.filter(voter=reviewer).count() == 3
 
@@ -125,6 +129,7 @@ def test_a_new_voter_is_told_why_their_votes_do_not_count_yet(browser_page, demo
     notice = page.text_content("#standing")
     assert page.is_visible("#standing") and "once you have answered 10 check clips" in notice
     assert "you have answered 0" in notice
+    play_to_end(page)
     body = answer_by_key(page, "n")
     assert body["counted"] is False
     assert Vote.objects.get(clip=clip, voter=reviewer).weight == 0
@@ -267,6 +272,7 @@ def test_listen_needs_consent_except_for_reviewer_accounts(browser_page, demo_ca
     page.goto(LISTEN)
     wait_for_review(page, "ready")
     assert page.url.endswith(LISTEN) and shown_clip_id(page) == str(clip.id)
+    play_to_end(page)
     answer_by_key(page, "n")
     assert Vote.objects.get(clip=clip).voter.user.username == "reviewer"
 

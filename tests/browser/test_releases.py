@@ -31,7 +31,9 @@ def test_a_release_page_follows_its_build_then_a_new_account_downloads_it(page, 
 
     built = release_build(release_id=release.id)  # the worker finishes: the page reloads itself
     page.wait_for_selector("a.download", timeout=10_000)
-    assert "## Composition" in page.text_content("#datasheet")
+    # the datasheet as HTML: headings and tables, no Markdown left showing
+    assert page.locator("#datasheet h2", has_text="Composition").count() == 1
+    assert page.locator("#datasheet table").count() >= 2 and "## " not in page.text_content("#datasheet")
 
     page.click("a.download")  # not logged in: to the log-in page, which offers sign-up
     download = sign_up_and_download(page, username="dev", email="dev@example.org", password=PASSWORD)

@@ -119,6 +119,18 @@ def test_consent_form_page_and_no_thanks(demo_campaign):
     assert client.get(f"/c/{CAMPAIGN}/speak/").status_code == 200
 
 
+def test_the_consent_page_shows_headings_as_headings_and_the_licence_as_a_link(demo_campaign):
+    page = Client().get(f"/c/{CAMPAIGN}/consent/").content.decode()
+    article = page[page.index('id="consent-text"') : page.index("</article>")]
+    assert '<h2>Consent to record your voice for "' in article.replace("&quot;", '"')
+    headings = [h for h in article.split("<h3>")[1:]]
+    assert [h.split("</h3>")[0] for h in headings] == ["What we record", "Why", "Licence", "Your choices", "Age"]
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/"' in article
+    # what is stored and hashed is still the exact text, not the page's markup
+    text = Client().get(CONSENT_URL).json()
+    assert hashlib.sha256(text["text"].encode()).hexdigest() == text["sha256"] and "<h3>" not in text["text"]
+
+
 def test_speak_page_sends_people_without_consent_to_the_consent_page(demo_campaign):
     response = Client().get(f"/c/{CAMPAIGN}/speak/")
     assert response.status_code == 302 and response["Location"] == f"/c/{CAMPAIGN}/consent/"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -63,3 +65,15 @@ def test_about_you_form_saves_and_goes_on_to_recording(volunteer):
     )
     assert response.status_code == 302 and response["Location"] == f"/c/{CAMPAIGN}/speak/"
     assert Demographics.objects.get().accent == "Indian"
+
+
+def test_the_native_language_is_chosen_from_a_list_and_the_answer_shown_again(volunteer):
+    page = volunteer.get(f"/c/{CAMPAIGN}/about-you/").content.decode()
+    select = re.search(r'<select name="native_language" id="native_language">(.*?)</select>', page, re.S).group(1)
+    options = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select))
+    assert len(options) > 180 and options["prefer_not"] == "Prefer not to say"
+    assert options["yo"] == "Yoruba (yo)" and options["sw"] == "Swahili (macrolanguage) (sw)"
+    assert volunteer.post(f"/c/{CAMPAIGN}/about-you/", {"native_language": "yo"}).status_code == 302
+    assert Demographics.objects.get().native_language == "yo"
+    again = volunteer.get(f"/c/{CAMPAIGN}/about-you/").content.decode()
+    assert '<option value="yo" selected>Yoruba (yo)</option>' in again

@@ -49,8 +49,15 @@ def test_launcher_serves_and_ctrl_c_stops_web_and_worker(tmp_path):
             if time.monotonic() > deadline or launcher.poll() is not None:
                 pytest.fail("the launcher never announced its URL:\n" + "".join(output[-40:]))
             time.sleep(0.2)
+        lines = list(output)
+        at = next(i for i, line in enumerate(lines) if banner in line)
+        for name in ("work", "training"):  # each worker's lines marked; the banner after both said they are ready
+            assert any(line.startswith(f"[{name}] ") and " ready." in line for line in lines[:at]), lines[:at]
+        training = [line for line in lines if line.startswith("[training] ")]
+        assert any("concurrency: 1 (" in line for line in training)  # one training job at a time
+        assert any(".> training " in line for line in training) and not any(".> default " in line for line in training)
         children = subprocess.run(["pgrep", "-g", str(launcher.pid)], capture_output=True, text=True).stdout.split()
-        assert len(children) >= 3  # launcher, gunicorn (+ its workers), celery (+ its pool)
+        assert len(children) >= 4  # launcher, gunicorn (+ its workers), two celery workers (+ their pools)
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(timeout=40) == 0
         time.sleep(1)

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 
 from collector import services as collector_services
@@ -146,7 +147,7 @@ def test_the_pages_walk_a_new_developer_from_sign_up_to_the_file(campaign_with_s
     listing = browser.get("/releases/").content.decode()
     assert "v1" in listing and "300 clips from 30 speakers" in listing and "Create an account" in listing
     detail = browser.get(f"/releases/{release.id}/").content.decode()
-    assert "## Composition" in detail and release.archive_sha256 in detail
+    assert "<h2>Composition</h2>" in detail and "## " not in detail and release.archive_sha256 in detail
 
     step = browser.get(f"/releases/{release.id}/download")
     assert step.status_code == 302 and step["Location"] == f"/accounts/login/?next=/releases/{release.id}/download"
@@ -197,6 +198,9 @@ def test_admins_create_a_release_from_the_admin_page(
     release_build(release_id=release.id)
     page = staff_client.get("/admin/releases/release/").content.decode()
     assert "Erasure notices" in page and "100%" in page
+    release.refresh_from_db()
+    size = f"{filesizeformat(release.archive_bytes)} ({release.archive_bytes:,} bytes)"
+    assert "MB (" in size and size in page  # readable, with the exact count beside it
 
 
 def test_create_release_command_builds_in_the_worker_with_progress(

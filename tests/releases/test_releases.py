@@ -156,6 +156,11 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     yes = Counter(r["split"] for r in manifest if r["keyword"] == "yes")
     assert f"| yes | {yes['training']} | {yes['validation']} | {yes['testing']} | {sum(yes.values())} |" in datasheet
     assert "import:synthetic (300 clips)" in datasheet and "welsh" not in datasheet
+    # it counts the keywords that have clips, and names the ones that have none yet
+    core = set(campaign_with_speakers.keywords.filter(is_filler=False).values_list("text", flat=True))
+    recorded = {r["keyword"] for r in manifest} & core
+    assert 0 < len(recorded) < len(core) and f"clips of {len(recorded)} keywords and" in datasheet
+    assert f"No clips yet of {len(core - recorded)} more keywords: {', '.join(sorted(core - recorded))}." in datasheet
     # keyword x split x group: 'yes' by gender, as training / validation / testing clip counts
     by_gender = Counter((r["gender"] or "not given", r["split"]) for r in manifest if r["keyword"] == "yes")
     females = " / ".join(str(by_gender["female", s]) for s in ("training", "validation", "testing"))

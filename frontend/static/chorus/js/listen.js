@@ -2,8 +2,9 @@
  *
  * One clip at a time from GET review/next/ (204: nothing left). Its audio is fetched once: the
  * bytes play through an <audio> element and are decoded with WebAudio to draw the waveform.
- * Yes unlocks only after the clip has played to its end once; No, Skip and Report need no
- * listening first. Every answer is one POST, then the next clip loads by itself.
+ * Yes and No unlock only after the clip has played to its end once (a judgement needs the whole clip);
+ * Skip and Report need no listening first. Every answer is one POST, then the next clip loads by
+ * itself. A skip is not an answer: it does not count toward the session goal.
  * Keys: P play / pause, Y yes, N no, S skip, R report (Esc closes the report form).
  */
 (function () {
@@ -79,7 +80,7 @@
     const ready = state.phase === "ready";
     el.play.disabled = !ready || !state.audioUrl;
     el.yes.disabled = !ready || !state.heard;
-    el.no.disabled = !ready;
+    el.no.disabled = !ready || !state.heard;
     el.skip.disabled = !ready;
     el.report.disabled = !ready;
     el.reportSubmit.disabled = !ready;
@@ -330,7 +331,7 @@
       return err;
     }
     state.moveOns = 0;
-    state.answered += 1;
+    if (kind !== "skip") state.answered += 1; // skipping is passing the clip on, not answering it
     sessionStorage.setItem(countKey, String(state.answered));
     const thanks = {
       valid: `Thanks: you said yes to “${clip.keyword}”.`,
@@ -353,8 +354,8 @@
 
   async function answer(kind) {
     if (state.phase !== "ready") return;
-    if (kind === "valid" && !state.heard) {
-      say("Listen to the whole clip first: Yes unlocks once it has played to the end. Press P to play it.", "warning");
+    if ((kind === "valid" || kind === "invalid") && !state.heard) {
+      say("Listen to the whole clip first: Yes and No unlock once it has played to the end. Press P to play it.", "warning");
       return;
     }
     const err = await send(kind);
