@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import FileResponse
 from django.middleware.csrf import get_token
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -30,13 +31,13 @@ class ContributorAPIView(APIView):
 
     def require_contributor(self):
         if self.request.auth is None:
-            raise ConsentRequired("you have not given consent yet: accept a campaign's consent form first")
+            raise ConsentRequired(gettext("you have not given consent yet: accept a campaign's consent form first"))
         return self.request.auth
 
     def campaign(self, slug):
         campaign = selectors.campaign_get_active(slug=slug)
         if campaign is None:
-            raise NotFound(f"no active campaign {slug!r}")
+            raise NotFound(gettext("no active campaign %(slug)s") % {"slug": repr(slug)})
         return campaign
 
 
@@ -91,7 +92,7 @@ class PromptApi(ContributorAPIView):
             campaign=campaign, contributor=self.contributor, previous_keyword_id=data.validated_data.get("previous")
         )
         if keyword is None:
-            raise NotFound("this campaign has no keywords yet")
+            raise NotFound(gettext("this campaign has no keywords yet"))
         keyword.campaign = campaign  # the row already loaded: its take length costs no query
         return Response(serializers.PromptOutput(keyword).data)
 
@@ -109,7 +110,9 @@ class ClipUploadApi(ContributorAPIView):
         limit = settings.CHORUS_UPLOAD_MAX_BYTES
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
             raise ApplicationError(
-                f"the upload is {request.META['CONTENT_LENGTH']} bytes; the limit is {limit} bytes", code="too_large"
+                gettext("the upload is %(size)s bytes; the limit is %(limit)s bytes")
+                % {"size": request.META["CONTENT_LENGTH"], "limit": limit},
+                code="too_large",
             )
         data = serializers.ClipUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -162,7 +165,7 @@ class MyClipAudioApi(ContributorAPIView):
     def get(self, request, clip_id):
         clip = selectors.clips_of_contributor(contributor=self.require_contributor()).filter(id=clip_id).first()
         if clip is None:
-            raise NotFound("no such clip among your recordings")
+            raise NotFound(gettext("no such clip among your recordings"))
         return audio_response(clip.audio.name)
 
 

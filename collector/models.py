@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Language(models.Model):
@@ -165,20 +166,20 @@ PREFER_NOT = "prefer_not"
 
 class Demographics(models.Model):
     AGE_BRACKETS = [
-        (PREFER_NOT, "Prefer not to say"),
+        (PREFER_NOT, _("Prefer not to say")),
         ("18-29", "18–29"),
         ("30-39", "30–39"),
         ("40-49", "40–49"),
         ("50-59", "50–59"),
         ("60-69", "60–69"),
-        ("70+", "70 or older"),
+        ("70+", _("70 or older")),
     ]
     GENDERS = [
-        (PREFER_NOT, "Prefer not to say"),
-        ("female", "Female"),
-        ("male", "Male"),
-        ("non_binary", "Non-binary"),
-        ("other", "Another gender"),
+        (PREFER_NOT, _("Prefer not to say")),
+        ("female", _("Female")),
+        ("male", _("Male")),
+        ("non_binary", _("Non-binary")),
+        ("other", _("Another gender")),
     ]
 
     contributor = models.OneToOneField(Contributor, on_delete=models.CASCADE, related_name="demographics")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from collector.consent import consent_document
+from collector.consent import CONSENT_VERSION, consent_hashes
 from collector.models import GROUP_FIELDS, Campaign, Clip, Consent, Contributor, Demographics, Keyword
 from collector.targets import campaign_targets, is_group
 from core.pseudonyms import token_sha256
@@ -45,10 +45,12 @@ def consent_current(*, contributor: Contributor | None, campaign: Campaign) -> C
     """The contributor's consent to the text this campaign shows now, if any."""
     if contributor is None:
         return None
-    document = consent_document(campaign)
     return (
         Consent.objects.filter(
-            contributor=contributor, campaign=campaign, version=document.version, text_sha256=document.sha256
+            contributor=contributor,
+            campaign=campaign,
+            version=CONSENT_VERSION,
+            text_sha256__in=consent_hashes(campaign),  # the current text in any of its languages
         )
         .order_by("-accepted_at")
         .first()
@@ -67,7 +69,7 @@ def consent_is_current(*, contributor: Contributor | None, campaign: Campaign) -
     """
     if contributor is None:
         return False
-    key = (contributor.id, campaign.id, consent_document(campaign).sha256)
+    key = (contributor.id, campaign.id, consent_hashes(campaign))
     if key in _CONSENTED:
         return True
     if consent_current(contributor=contributor, campaign=campaign) is None:

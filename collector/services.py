@@ -13,8 +13,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from collector.consent import consent_document
+from collector.campaign_editing import keyword_text_normalize
+from collector.consent import consent_documents
 from collector.models import (
     PREFER_NOT,
     Campaign,
@@ -55,18 +57,22 @@ def consent_give(
 
     Returns the consent and, for a new contributor, the secret token for their cookie.
     """
-    document = consent_document(campaign)
-    if text_sha256 != document.sha256:
+    # the document they read, in whichever language it was shown
+    document = next((d for d in consent_documents(campaign) if d.sha256 == text_sha256), None)
+    if document is None:
         raise Conflict(
-            "the consent text has changed since you opened the page; "
-            "please read the current version and accept it again",
+            gettext(
+                "the consent text has changed since you opened the page; "
+                "please read the current version and accept it again"
+            ),
             code="consent_changed",
         )
     if not is_adult:
-        raise ApplicationError("you must confirm that you are 18 or older to take part", code="not_adult")
+        raise ApplicationError(gettext("you must confirm that you are 18 or older to take part"), code="not_adult")
     if not licence_accepted:
         raise ApplicationError(
-            f"you must accept the {campaign.licence} licence to contribute recordings", code="licence_not_accepted"
+            gettext("you must accept the %(licence)s licence to contribute recordings") % {"licence": campaign.licence},
+            code="licence_not_accepted",
         )
     token = None
     if contributor is None:
@@ -85,7 +91,9 @@ def consent_give(
 def _validate_choice(field: str, value: str, allowed: set[str]) -> None:
     if value not in allowed:
         raise ApplicationError(
-            f"{field}: {value!r} is not one of {', '.join(sorted(allowed))}", code="invalid_demographics"
+            gettext("%(field)s: %(value)s is not one of %(allowed)s")
+            % {"field": field, "value": repr(value), "allowed": ", ".join(sorted(allowed))},
+            code="invalid_demographics",
         )
 
 
@@ -106,11 +114,14 @@ def demographics_update(*, contributor: Contributor, **fields: str) -> Demograph
         elif field == "native_language":
             if value != PREFER_NOT and not (2 <= len(value) <= 16 and value.replace("-", "").isalnum()):
                 raise ApplicationError(
-                    f"native_language: {value!r} is not a language tag such as 'en' or 'pt-BR'",
+                    gettext("native_language: %(value)s is not a language tag such as 'en' or 'pt-BR'")
+                    % {"value": repr(value)},
                     code="invalid_demographics",
                 )
         else:
-            raise ApplicationError(f"{field} is not a demographic field", code="invalid_demographics")
+            raise ApplicationError(
+                gettext("%(field)s is not a demographic field") % {"field": field}, code="invalid_demographics"
+            )
     demographics, _ = Demographics.objects.update_or_create(contributor=contributor, defaults=fields)
     return demographics
 
@@ -122,13 +133,19 @@ def clip_create(
     consent = consent_current(contributor=contributor, campaign=campaign)
     if consent is None:
         raise ConsentRequired(
-            f"you have not accepted the current consent form for '{campaign.name}'; "
-            f"accept it at /c/{campaign.slug}/consent/ before recording"
+            gettext(
+                "you have not accepted the current consent form for '%(campaign)s'; "
+                "accept it at /c/%(slug)s/consent/ before recording"
+            )
+            % {"campaign": campaign.name, "slug": campaign.slug}
         )
+    keyword_text = keyword_text_normalize(keyword_text)  # keywords are stored NFC: an NFD upload names the same one
     keyword = Keyword.objects.filter(campaign=campaign, text=keyword_text).first()
     if keyword is None:
         raise ApplicationError(
-            f"unknown keyword {keyword_text!r}: it is not part of campaign '{campaign.name}'", code="unknown_keyword"
+            gettext("unknown keyword %(keyword)s: it is not part of campaign '%(campaign)s'")
+            % {"keyword": repr(keyword_text), "campaign": campaign.name},
+            code="unknown_keyword",
         )
     try:
         decoded = kws_audio.decode_upload(audio, max_bytes=max_bytes)
@@ -136,7 +153,7 @@ def clip_create(
         raise ApplicationError(str(exc), code=exc.code) from None
     digest = hashlib.sha256(decoded.wav_bytes).hexdigest()
     if Clip.objects.filter(contributor=contributor, sha256=digest).exists():
-        raise Conflict("you already uploaded this exact recording", code="duplicate")
+        raise Conflict(gettext("you already uploaded this exact recording"), code="duplicate")
     metrics = quality.measure(decoded.samples, kws_audio.TARGET_SAMPLE_RATE)
     prescreen = _prescreen(metrics)
     clip_id = uuid.uuid4()
@@ -164,7 +181,7 @@ def clip_create(
             )
     except IntegrityError:
         default_storage.delete(stored_name)
-        raise Conflict("you already uploaded this exact recording", code="duplicate") from None
+        raise Conflict(gettext("you already uploaded this exact recording"), code="duplicate") from None
     except BaseException:
         default_storage.delete(stored_name)
         raise
@@ -219,7 +236,7 @@ def clip_delete(*, contributor: Contributor, clip_id) -> Tombstone:
     """Erase one clip for good: audio gone from storage, a tombstone left for later releases."""
     clip = Clip.objects.select_for_update().filter(id=clip_id, contributor=contributor).first()
     if clip is None:
-        raise NotFound("no such clip among your recordings")
+        raise NotFound(gettext("no such clip among your recordings"))
     erased = [(clip.campaign_id, clip.id)]  # read before delete() clears the id
     tombstone = _clip_erase(clip, speaker_hash(contributor.id))
     _announce_erased(erased)

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language: the set_language cookie, else the browser's Accept-Language, else the campaign's language
+    "frontend.middleware.ChorusLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -234,6 +236,10 @@ if PRODUCTION:
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en"
+# The languages the pages are translated into (locale/<code>/LC_MESSAGES/django.po and djangojs.po; see README,
+# "Languages"). Each is named in its own language in the nav's menu.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -259,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStateEnum": "training.models.TrainingJob.State",
         "ReleaseStateEnum": "releases.models.Release.State",
+        "NegativeAudioKindEnum": "preparation.models.NegativeAudio.Kind",
+        "DonationKindEnum": ["clip", "negative"],  # the try page's donate_as, and what a donation became
     },
 }
 

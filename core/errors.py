@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -59,7 +60,9 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, exceptions.Throttled):
         response.data = {
             "error": "throttled",
-            "detail": f"too many requests; try again in {exc.wait:.0f} s" if exc.wait else "too many requests",
+            "detail": gettext("too many requests; try again in %(seconds)s s") % {"seconds": f"{exc.wait:.0f}"}
+            if exc.wait
+            else gettext("too many requests"),
         }
     elif isinstance(exc, exceptions.APIException):
         response.data = {"error": exc.default_code, "detail": str(exc.detail)}

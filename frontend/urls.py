@@ -2,7 +2,18 @@
 
 from django.urls import include, path
 
-from frontend.views import coverage, data_map, models, packages, releases, review, training, try_model, volunteer
+from frontend.views import (
+    campaign_editor,
+    coverage,
+    data_map,
+    models,
+    packages,
+    releases,
+    review,
+    training,
+    try_model,
+    volunteer,
+)
 
 urlpatterns = [
     path("", volunteer.home, name="home"),
@@ -11,9 +22,16 @@ urlpatterns = [
     path("c/<slug:slug>/about-you/", volunteer.about_you, name="about-you"),
     path("c/<slug:slug>/speak/", volunteer.speak, name="speak"),
     path("my-data/", volunteer.my_data, name="my-data"),
+    path("my-data/donated/<int:negative_id>/audio/", volunteer.my_donated_audio, name="my-donated-audio"),
     path("c/<slug:slug>/listen/", review.listen, name="listen"),
     path("admin/labeling/quality/", review.quality_dashboard, name="labeling-quality"),
     path("admin/collector/coverage/", coverage.coverage_heatmap, name="campaign-coverage"),
+    path("admin/collector/campaign-editor/", campaign_editor.campaign_editor, name="campaign-editor"),
+    path(
+        "admin/collector/campaign-editor/consent/",
+        campaign_editor.campaign_consent_preview,
+        name="campaign-consent-preview",
+    ),
     path("campaigns/<slug:slug>/", coverage.campaign_page, name="campaign"),
     path("releases/", releases.release_list, name="releases"),
     path("releases/terms/", releases.terms, name="dataset-terms"),

@@ -1,9 +1,21 @@
+from django.conf import settings
 from django.contrib import admin
 
 from collector.admin import ClipAdmin
 from collector.models import Clip
 from labeling.models import ReviewerStats, Vote
 from labeling.services import clip_mark_gold, clip_reverse_prescreen, reviewer_trust_set
+
+
+def gold_explained() -> str:
+    """What gold clips are for, with the standing rule's numbers (read at use: the settings in force)."""
+    return (
+        "Gold clips are check clips whose right answer you know for certain: reviewers are served them like any "
+        "other clip, without being told. Their answers measure each reviewer (Reviewer stats: gold accuracy), and a "
+        f"new reviewer's votes count once they have answered {settings.CHORUS_GOLD_MIN_ANSWERS} gold clips with at "
+        f"least {settings.CHORUS_GOLD_MIN_ACCURACY:.0%} right. Choose clearly spoken clips of each word, and some "
+        "clearly wrong ones (another word, silence, cut off) as gold 'invalid'."
+    )
 
 
 class ReviewedClipAdmin(ClipAdmin):
@@ -22,7 +34,11 @@ class ReviewedClipAdmin(ClipAdmin):
     def _mark_gold(self, request, queryset, answer):
         for clip_id in queryset.values_list("id", flat=True):
             clip_mark_gold(clip_id=clip_id, answer=answer)
-        self.message_user(request, f"{queryset.count()} clip(s) are now gold with answer '{answer}'.")
+        marked = f"{queryset.count()} clip(s) are now gold with answer '{answer}'."
+        self.message_user(request, f"{marked} {gold_explained()}")
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "gold_explained": gold_explained()})
 
     @admin.action(description="Send back to review (reverse the automatic pre-screen)")
     def reverse_prescreen(self, request, queryset):

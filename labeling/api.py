@@ -1,3 +1,6 @@
+from dataclasses import asdict
+
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -9,7 +12,7 @@ from collector.models import Clip, Contributor
 from core.errors import NotFound
 from core.http import audio_response
 from core.serializers import ErrorOutput
-from labeling import serializers, services
+from labeling import selectors, serializers, services
 from labeling.throttles import VoteAddressThrottle, VoteVoterThrottle
 from labeling.tickets import ticket_check, ticket_issue
 
@@ -51,6 +54,21 @@ class NextClipApi(ReviewerAPIView):
         return Response(serializers.ReviewClipOutput(clip, context={"standing": standing}).data)
 
 
+class MyReviewApi(ReviewerAPIView):
+    """The reviewer's own figures: gold accuracy (in steps, so it never marks a clip as gold), agreement with the
+    crowd's decisions, and whether their votes count yet."""
+
+    @extend_schema(responses={200: serializers.ReviewSummaryOutput, 403: ErrorOutput})
+    def get(self, request, slug):
+        campaign = self.campaign(slug)
+        voter = services.voter_check_campaign(
+            voter=self.voter(), campaign=campaign, reviewer_account=self.is_reviewer_account()
+        )
+        summary = selectors.voter_review_summary(voter=voter, campaign=campaign)
+        standing = services.standing_of(voter=voter, reviewer_account=self.is_reviewer_account())
+        return Response(serializers.ReviewSummaryOutput({**asdict(summary), "standing": standing}).data)
+
+
 class ReviewClipAudioApi(ReviewerAPIView):
     @extend_schema(
         parameters=[serializers.AudioQuery],
@@ -62,12 +80,12 @@ class ReviewClipAudioApi(ReviewerAPIView):
         voter = self.served_voter(ticket=query.validated_data["ticket"], clip_id=clip_id)
         clip = Clip.objects.select_related("campaign").filter(id=clip_id).first()
         if clip is None:
-            raise NotFound("no such clip (it may have been deleted by its speaker)")
+            raise NotFound(gettext("no such clip (it may have been deleted by its speaker)"))
         voter = services.voter_check_campaign(
             voter=voter, campaign=clip.campaign, reviewer_account=self.is_reviewer_account()
         )
         if clip.contributor_id == voter.id:
-            raise services.NotYourClip("you cannot review your own recordings")
+            raise services.NotYourClip(gettext("you cannot review your own recordings"))
         return audio_response(clip.audio.name)
 
 

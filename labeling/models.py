@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from collector.models import Campaign, Clip, Contributor
 
@@ -13,13 +14,13 @@ class Vote(models.Model):
         REPORT = "report", "Report"
 
     class Reason(models.TextChoices):
-        WRONG_WORD = "wrong_word", "Wrong word"
-        CUT_OFF = "cut_off", "Cut off"
-        TOO_QUIET = "too_quiet", "Too quiet"
-        NOISY = "noisy", "Noisy"
-        NOT_SPEECH = "not_speech", "Not speech"
-        OFFENSIVE = "offensive", "Offensive or personal information"
-        OTHER = "other", "Other"
+        WRONG_WORD = "wrong_word", _("Wrong word")
+        CUT_OFF = "cut_off", _("Cut off")
+        TOO_QUIET = "too_quiet", _("Too quiet")
+        NOISY = "noisy", _("Noisy")
+        NOT_SPEECH = "not_speech", _("Not speech")
+        OFFENSIVE = "offensive", _("Offensive or personal information")
+        OTHER = "other", _("Other")
 
     # No index of its own: the unique (clip, voter) index leads with clip, and the queue's NOT EXISTS
     # probe is an index-only scan on it.

@@ -106,8 +106,45 @@ def review_reasons_listed(*, clip_ids: list, **_signal) -> dict:
     return {
         clip_id: {
             "review_reasons": [
-                {"reason": reason, "label": labels[reason], "count": n} for reason, n in by_reason.most_common()
+                {"reason": reason, "label": str(labels[reason]), "count": n} for reason, n in by_reason.most_common()
             ]
         }
         for clip_id, by_reason in counts.items()
     }
+
+
+GOLD_SHOWN_IN_STEPS_OF = 5  # a reviewer's gold figure moves only every 5 gold answers: it never marks one clip gold
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """What a reviewer sees of their own reviewing in a campaign."""
+
+    answered: int  # yes or no answers (skips and reports are not answers)
+    gold_answered: int  # in steps of GOLD_SHOWN_IN_STEPS_OF, oldest first
+    gold_accuracy: float | None  # over those gold answers
+    decided: int  # answers on clips the crowd has since decided (gold aside)
+    agreement: float | None  # share of those that match the decision
+
+
+def voter_review_summary(*, voter, campaign: Campaign) -> ReviewSummary:
+    rows = list(
+        _votes(campaign)
+        .filter(voter=voter)
+        .order_by("created_at", "id")
+        .values_list("kind", "clip__status", "clip__is_gold", "clip__gold_answer")
+    )
+    gold = [kind == answer for kind, _status, is_gold, answer in rows if is_gold and answer]
+    shown = gold[: len(gold) - len(gold) % GOLD_SHOWN_IN_STEPS_OF]
+    decided = [
+        kind == status
+        for kind, status, is_gold, _answer in rows
+        if not is_gold and status in (Clip.Status.VALID, Clip.Status.INVALID)
+    ]
+    return ReviewSummary(
+        answered=len(rows),
+        gold_answered=len(shown),
+        gold_accuracy=sum(shown) / len(shown) if shown else None,
+        decided=len(decided),
+        agreement=sum(decided) / len(decided) if decided else None,
+    )

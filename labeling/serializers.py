@@ -14,6 +14,15 @@ class StandingOutput(serializers.Serializer):
     gold_needed = serializers.IntegerField()
 
 
+class ReviewSummaryOutput(serializers.Serializer):
+    answered = serializers.IntegerField(help_text="your yes and no answers in this campaign")
+    gold_answered = serializers.IntegerField(help_text="check clips answered, counted in steps of 5")
+    gold_accuracy = serializers.FloatField(allow_null=True, help_text="share of those answered right")
+    decided = serializers.IntegerField(help_text="your answers on clips the crowd has since decided")
+    agreement = serializers.FloatField(allow_null=True, help_text="share of those that match the decision")
+    standing = StandingOutput()
+
+
 class ReviewClipOutput(serializers.ModelSerializer):
     keyword = serializers.CharField(source="keyword.text")
     audio_url = serializers.SerializerMethodField()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from collector.models import Campaign, Clip, Contributor, Keyword, Language
 from collector.selectors import consent_is_current
@@ -68,7 +69,7 @@ def reviewer_contributor(*, user, cookie_contributor: Contributor | None = None)
 def voter_required(voter: Contributor | None) -> Contributor:
     if voter is None:
         raise ConsentRequired(
-            "to review clips, accept a campaign's consent form first or log in with a reviewer account"
+            gettext("to review clips, accept a campaign's consent form first or log in with a reviewer account")
         )
     return voter
 
@@ -77,8 +78,11 @@ def voter_check_campaign(*, voter: Contributor | None, campaign: Campaign, revie
     voter = voter_required(voter)
     if not reviewer_account and not consent_is_current(contributor=voter, campaign=campaign):
         raise ConsentRequired(
-            f"you have not accepted the current consent form for '{campaign.name}'; "
-            f"accept it at /c/{campaign.slug}/consent/ to review"
+            gettext(
+                "you have not accepted the current consent form for '%(campaign)s'; "
+                "accept it at /c/%(slug)s/consent/ to review"
+            )
+            % {"campaign": campaign.name, "slug": campaign.slug}
         )
     return voter
 
@@ -187,17 +191,25 @@ def review_assign_next(
 
 def _validate_answer(kind: str, reason: str, note: str) -> None:
     if kind not in Vote.Kind.values:
-        raise ApplicationError(f"kind must be one of {', '.join(Vote.Kind.values)}, not {kind!r}", code="bad_value")
+        raise ApplicationError(
+            gettext("kind must be one of %(kinds)s, not %(kind)s")
+            % {"kinds": ", ".join(Vote.Kind.values), "kind": repr(kind)},
+            code="bad_value",
+        )
     if reason and reason not in REASONS:
-        raise ApplicationError(f"reason must be one of {', '.join(sorted(REASONS))}, not {reason!r}", code="bad_value")
+        raise ApplicationError(
+            gettext("reason must be one of %(reasons)s, not %(reason)s")
+            % {"reasons": ", ".join(sorted(REASONS)), "reason": repr(reason)},
+            code="bad_value",
+        )
     if kind == Vote.Kind.REPORT and not reason:
-        raise ApplicationError("a report needs a reason", code="bad_value")
+        raise ApplicationError(gettext("a report needs a reason"), code="bad_value")
     if reason and kind not in (Vote.Kind.INVALID, Vote.Kind.REPORT):
-        raise ApplicationError("only 'invalid' answers and reports carry a reason", code="bad_value")
+        raise ApplicationError(gettext("only 'invalid' answers and reports carry a reason"), code="bad_value")
     if reason == Vote.Reason.OTHER and not note.strip():
-        raise ApplicationError("reason 'other' needs a note saying what is wrong", code="bad_value")
+        raise ApplicationError(gettext("reason 'other' needs a note saying what is wrong"), code="bad_value")
     if len(note) > 500:
-        raise ApplicationError("the note is longer than 500 characters", code="bad_value")
+        raise ApplicationError(gettext("the note is longer than 500 characters"), code="bad_value")
 
 
 # a decided clip leaves the queue's first walk; the model's reading stays for re-evaluation under the optional rule
@@ -269,7 +281,7 @@ def vote_cast(
                 voter=voter, clip_id=clip_id, kind=kind, reason=reason, note=note, reviewer_account=reviewer_account
             )
     except IntegrityError:
-        raise Conflict("you have already answered this clip", code="already_answered") from None
+        raise Conflict(gettext("you have already answered this clip"), code="already_answered") from None
 
 
 # Everything a vote needs, read in one statement that takes the clip's row lock: the clip's state and
@@ -300,7 +312,7 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
         )
         row = cursor.fetchone()
     if row is None:
-        raise NotFound("no such clip (it may have been deleted by its speaker)")
+        raise NotFound(gettext("no such clip (it may have been deleted by its speaker)"))
     (
         status,
         is_gold,
@@ -335,9 +347,9 @@ def _vote_cast_locked(*, voter, clip_id, kind, reason, note, reviewer_account) -
     campaign.language = instance_loaded(Language, id=language_id, name=language)
     voter_check_campaign(voter=voter, campaign=campaign, reviewer_account=reviewer_account)
     if contributor_id == params["voter"]:  # both as the database holds them
-        raise NotYourClip("you cannot review your own recordings")
+        raise NotYourClip(gettext("you cannot review your own recordings"))
     if status != Clip.Status.PENDING and not is_gold:
-        raise Conflict("this clip has already been decided", code="already_decided")
+        raise Conflict(gettext("this clip has already been decided"), code="already_decided")
     trusted = bool(trusted) or reviewer_account
     standing = voter_standing(trusted=trusted, gold_answered=gold_answered or 0, gold_correct=gold_correct or 0)
     weight = standing.weight

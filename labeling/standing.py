@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -30,24 +31,31 @@ class Standing:
 def voter_standing(*, trusted: bool, gold_answered: int, gold_correct: int) -> Standing:
     needed, floor = settings.CHORUS_GOLD_MIN_ANSWERS, settings.CHORUS_GOLD_MIN_ACCURACY
     accuracy = gold_correct / gold_answered if gold_answered else None
+    percent = {"accuracy": f"{accuracy:.0%}" if accuracy is not None else "", "floor": f"{floor:.0%}"}
     if gold_answered >= needed and accuracy < floor:
         counts = False
         reason = (
-            f"Your answers on check clips are {accuracy:.0%} right, under the {floor:.0%} this campaign needs, "
-            "so your votes do not count toward decisions for now."
+            gettext(
+                "Your answers on check clips are %(accuracy)s right, under the %(floor)s this campaign needs, "
+                "so your votes do not count toward decisions for now."
+            )
+            % percent
         )
     elif trusted:
-        counts, reason = True, "Your votes count: an admin trusts this reviewer account."
+        counts, reason = True, gettext("Your votes count: an admin trusts this reviewer account.")
     elif gold_answered >= needed:
         counts = True
-        reason = f"Your votes count: you answered {gold_answered} check clips, {accuracy:.0%} of them right."
+        reason = gettext("Your votes count: you answered %(answered)s check clips, %(accuracy)s of them right.") % {
+            **percent,
+            "answered": gold_answered,
+        }
     else:
         counts = False
-        reason = (
-            f"Your votes count once you have answered {needed} check clips (clips whose answer is known) with at "
-            f"least {floor:.0%} right; you have answered {gold_answered}. Until then they are kept and will count "
+        reason = gettext(
+            "Your votes count once you have answered %(needed)s check clips (clips whose answer is known) with at "
+            "least %(floor)s right; you have answered %(answered)s. Until then they are kept and will count "
             "as soon as you qualify."
-        )
+        ) % {**percent, "needed": needed, "answered": gold_answered}
     return Standing(
         counts=counts,
         reason=reason,

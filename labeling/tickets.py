@@ -7,6 +7,7 @@ serving writes nothing more than the lease it writes already.
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.translation import gettext
 
 from core.errors import ApplicationError
 
@@ -28,11 +29,13 @@ def ticket_check(*, ticket: str, clip_id, voter_id) -> None:
     try:
         served = signing.TimestampSigner(salt=_SALT).unsign(ticket or "", max_age=TICKET_MAX_AGE_S)
     except signing.SignatureExpired:
-        raise NotServed("this clip was served to you more than a day ago: ask for the next clip") from None
+        raise NotServed(gettext("this clip was served to you more than a day ago: ask for the next clip")) from None
     except signing.BadSignature:
         served = None
     if served != f"{clip_id}:{voter_id}":
         raise NotServed(
-            "this clip was not served to you: reviewers hear and answer the clips the review queue gives them "
-            "(GET /api/campaigns/<campaign>/review/next/), with the ticket that comes with each"
+            gettext(
+                "this clip was not served to you: reviewers hear and answer the clips the review queue gives them "
+                "(GET /api/campaigns/<campaign>/review/next/), with the ticket that comes with each"
+            )
         )

@@ -18,7 +18,13 @@ FIXED_MTIME = 0  # members carry no build time: the same content gives the same 
 
 
 class ChecksummedTar:
-    def __init__(self, fileobj: BinaryIO, *, compresslevel: int = 1):
+    """Every member under one top-level folder `root` (the release's name), so unpacking makes one folder; its
+    SHA256SUMS names the members relative to it: `cd root && sha256sum -c SHA256SUMS`."""
+
+    def __init__(self, fileobj: BinaryIO, *, root: str = "", compresslevel: int = 1):
+        if "/" in root or root in (".", ".."):
+            raise ValueError(f"an archive's top-level folder is one plain name, not {root!r}")
+        self._prefix = f"{root}/" if root else ""
         # level 1: WAV barely compresses; the higher levels cost several times the CPU for a few percent
         self._tar = tarfile.open(fileobj=fileobj, mode="w:gz", compresslevel=compresslevel, format=tarfile.PAX_FORMAT)
         self._sums = tempfile.TemporaryFile(mode="w+b")
@@ -56,7 +62,7 @@ class ChecksummedTar:
         self._sums.close()
 
     def _info(self, path: str, size: int) -> tarfile.TarInfo:
-        info = tarfile.TarInfo(path)
+        info = tarfile.TarInfo(self._prefix + path)
         info.size, info.mtime, info.mode = size, FIXED_MTIME, 0o644
         return info
 

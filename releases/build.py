@@ -63,6 +63,11 @@ DELETION_COLUMNS = ["speaker_hash", "sha256", "path", "last_release", "erased_on
 PUBLISHED_FIELDS = ["accent", "age", "gender"]  # blanking order under the rule of five: most identifying first
 
 
+def release_folder(release: Release) -> str:
+    """The archive's one top-level folder, named as its file is: `<campaign>-<release>`."""
+    return f"{release.campaign.slug}-{release.name}"
+
+
 def release_build(*, release_id: int) -> Release | None:
     """Runs in a worker. Safe to run again after a crash: it starts over and replaces nothing until it succeeds."""
     claimed = Release.objects.filter(id=release_id, state__in=[Release.State.QUEUED, Release.State.RUNNING]).update(
@@ -78,12 +83,12 @@ def release_build(*, release_id: int) -> Release | None:
     try:
         with os.fdopen(fd, "wb") as raw:
             out = _HashingWriter(raw)
-            tar = ChecksummedTar(out)
+            tar = ChecksummedTar(out, root=release_folder(release))
             summary, sheet = _write_contents(release, tar, _progress(release))
             tar.close()
         with open(temp_name, "rb") as archive:
             stored = default_storage.save(
-                f"releases/{release.campaign.slug}/{release.campaign.slug}-{release.name}.tar.gz", File(archive)
+                f"releases/{release.campaign.slug}/{release_folder(release)}.tar.gz", File(archive)
             )
         with transaction.atomic():
             # Locked as the erasure locks it (releases.services.releases_withdraw): one of the two sees the other.
@@ -168,11 +173,25 @@ def _write_contents(release: Release, tar: ChecksummedTar, progress: Callable[[i
     sheet = datasheet.render(facts)
     tar.add_text("DATASHEET.md", sheet)
     speakers = set().union(*facts.speakers.values()) if facts.speakers else set()
+    per_keyword = {
+        k: {s: facts.clips[k, s] for s in datasheet.SPLITS}
+        for k in [*facts.keywords, *facts.fillers]
+        if any(facts.clips[k, s] for s in datasheet.SPLITS)
+    }
     summary = {
         "clips": facts.total_clips,
         "speakers": len(speakers),
-        "keywords": len(facts.keywords),
-        "fillers": len(facts.fillers),
+        "keywords": len([k for k in facts.keywords if k in per_keyword]),  # only those the release has clips of
+        "fillers": len([k for k in facts.fillers if k in per_keyword]),
+        "per_keyword": per_keyword,  # keyword -> split -> clips: the release page draws it
+        # field -> published value -> speakers (the rule of five already applied; a speaker is in one split)
+        "groups": {
+            name: {
+                v: sum(len(facts.groups.get((name, v, s), ())) for s in datasheet.SPLITS)
+                for v in sorted({v for (f, v, _s) in facts.groups if f == name})
+            }
+            for name in datasheet.DEMOGRAPHIC_FIELDS
+        },
         "other": facts.other,
         "invalidated": facts.invalidated,
         "deletions": facts.deletions,

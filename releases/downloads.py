@@ -82,6 +82,6 @@ def release_download(*, user, release: Release) -> FileResponse:
     return FileResponse(
         default_storage.open(release.archive.name, "rb"),
         as_attachment=True,
-        filename=f"{release.campaign.slug}-{release.name}.tar.gz",
+        filename=f"{release.campaign.slug}-{release.name}.tar.gz",  # = build.release_folder: unpacks into that
         content_type="application/gzip",
     )

@@ -20,6 +20,8 @@ from releases import downloads, selectors
 from releases.terms import TERMS_TEXT, TERMS_VERSION
 from releases.throttles import ReleaseDownloadThrottle, SignupAddressThrottle, TermsThrottle
 
+PASSWORD_MIN_LENGTH = 8  # Django's MinimumLengthValidator default (AUTH_PASSWORD_VALIDATORS)
+
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
@@ -29,6 +31,17 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # plain sentences instead of Django's bullet list of validator rules
+        self.fields["username"].help_text = "Letters, digits and @ . + - _ only. Only the site's admins see it."
+        self.fields[
+            "password1"
+        ].help_text = (
+            f"At least {PASSWORD_MIN_LENGTH} characters, and not a common password. A few words in a row work well."
+        )
+        self.fields["password2"].help_text = "The same password again, to be sure it was typed as meant."
 
 
 def _next(request, default: str) -> str:
@@ -52,6 +65,35 @@ def signup(request):
     )
 
 
+SPLITS = ("training", "validation", "testing")
+
+
+def release_composition(summary: dict) -> dict:
+    """Bars for the release page: clips per keyword, split by split, and speakers per published group, each as a
+    share of the largest bar (releases built before the summary held these have none)."""
+    per_keyword = summary.get("per_keyword") or {}
+    widest = max((sum(splits.values()) for splits in per_keyword.values()), default=0)
+    keywords = [
+        {
+            "keyword": keyword,
+            "total": sum(splits.values()),
+            "parts": [
+                {"split": s, "clips": splits.get(s, 0), "percent": round(100 * splits.get(s, 0) / widest, 2)}
+                for s in SPLITS
+            ],
+        }
+        for keyword, splits in per_keyword.items()
+    ]
+    groups = []
+    for field, values in (summary.get("groups") or {}).items():
+        most = max(values.values(), default=0)
+        rows = [
+            {"value": v, "speakers": n, "percent": round(100 * n / most, 2) if most else 0} for v, n in values.items()
+        ]
+        groups.append({"field": field, "rows": rows})
+    return {"keywords": keywords, "groups": groups, "splits": SPLITS}
+
+
 @ensure_csrf_cookie
 def release_list(request):
     context = {
@@ -68,6 +110,7 @@ def release_detail(request, release_id: int):
         "terms_accepted": downloads.terms_accepted(request.user),
         # sanitized: the datasheet quotes campaign names, descriptions and keywords that admins typed
         "datasheet_html": markdown_html(release.datasheet) if release.datasheet else "",
+        "composition": release_composition(release.summary or {}),
     }
     return render(request, "frontend/release.html", context)
 

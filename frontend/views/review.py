@@ -27,7 +27,16 @@ def listen(request, slug):
         and collector_selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None
     ):
         return to_consent(slug, then="listen")
-    context = {"campaign": campaign, "review_goal": REVIEW_SESSION_GOAL, "report_reasons": Vote.Reason.choices}
+    voter = contributor_of(request)
+    if voter is None and request.user.is_authenticated:  # a reviewer account votes as its own contributor row
+        voter = getattr(request.user, "contributor", None)
+    context = {
+        "campaign": campaign,
+        "review_goal": REVIEW_SESSION_GOAL,
+        "report_reasons": Vote.Reason.choices,
+        # their own figures, as they stand when the page opens (labeling.selectors.voter_review_summary)
+        "mine": selectors.voter_review_summary(voter=voter, campaign=campaign) if voter else None,
+    }
     return render(request, "frontend/listen.html", context)
 
 

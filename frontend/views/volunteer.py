@@ -2,8 +2,10 @@
 
 Forms post to the same services as the API; the recorder uses the API."""
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -11,9 +13,10 @@ from collector import selectors, services
 from collector.consent import consent_document, consent_sections
 from collector.languages import native_language_choices
 from collector.middleware import contributor_of, set_contributor_cookie
-from collector.models import PREFER_NOT, Demographics
+from collector.models import PREFER_NOT, Clip, Demographics
 from collector.throttles import CONSENT_THROTTLES
 from core.errors import ApplicationError
+from core.http import audio_response
 from core.throttles import throttle
 
 NEXT_PAGES = {"speak", "listen"}  # where a volunteer goes after consent (and the optional about-you)
@@ -86,9 +89,9 @@ def no_thanks(request, slug):
 
 def _demographic_choices(campaign, current=None):
     accents = [
-        (PREFER_NOT, "Prefer not to say"),
+        (PREFER_NOT, gettext("Prefer not to say")),
         *[(a, a) for a in campaign.language.accents],
-        ("other", "Another accent"),
+        ("other", gettext("Another accent")),
     ]
     return {
         "age_bracket": Demographics.AGE_BRACKETS,
@@ -128,18 +131,40 @@ def about_you(request, slug):
     return render(request, "frontend/about_you.html", context, status=400 if error else 200)
 
 
+SPEAK_SESSION_GOAL = 10  # clips per session the speak page's bar counts toward
+
+
 @ensure_csrf_cookie
 def speak(request, slug):
     campaign = campaign_or_404(slug)
     if selectors.consent_current(contributor=contributor_of(request), campaign=campaign) is None:
         return to_consent(slug)
-    return render(request, "frontend/speak.html", {"campaign": campaign})
+    contributor = contributor_of(request)
+    mine = Clip.objects.filter(campaign=campaign, contributor=contributor).aggregate(
+        recorded=Count("id"), validated=Count("id", filter=Q(status=Clip.Status.VALID))
+    )
+    core = [k for k in selectors.campaign_progress(campaign=campaign).keywords if not k.is_filler]
+    goal = {"validated": sum(min(k.validated, k.target) for k in core), "target": sum(k.target for k in core)}
+    context = {"campaign": campaign, "speak_goal": SPEAK_SESSION_GOAL, "mine": mine, "goal": goal}
+    return render(request, "frontend/speak.html", context)
 
 
 @ensure_csrf_cookie
 def my_data(request):
     contributor = contributor_of(request)
     latest = contributor.consents.select_related("campaign").first() if contributor else None
-    return render(
-        request, "frontend/my_data.html", {"contributor": contributor, "campaign": latest.campaign if latest else None}
-    )
+    # what they donated from a model's try page: theirs to see and hear too (erased and exported with the rest)
+    donated = contributor.donated_negatives.select_related("campaign").order_by("uploaded_at") if contributor else []
+    context = {"contributor": contributor, "campaign": latest.campaign if latest else None, "donated": donated}
+    return render(request, "frontend/my_data.html", context)
+
+
+def my_donated_audio(request, negative_id: int):
+    """A recording the volunteer donated as negative audio, to them only (404 to anyone else)."""
+    contributor = contributor_of(request)
+    if contributor is None:
+        raise Http404("no such recording")
+    negative = contributor.donated_negatives.filter(id=negative_id).first()
+    if negative is None:
+        raise Http404("no such recording")
+    return audio_response(negative.audio.name)

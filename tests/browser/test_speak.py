@@ -45,6 +45,8 @@ def test_record_yes(browser_page, fake_mic_yes, tmp_path):
     record_take(page)
     clip_json = submit_take(page)
     assert page.text_content("#session-count") == "1"
+    assert page.evaluate("document.getElementById('session-progress').value") == 1  # one of the session's 10
+    assert page.is_hidden("#session-done")
     assert "Saved" in page.text_content("#status")
 
     clip = Clip.objects.get(id=clip_json["id"])

@@ -312,7 +312,8 @@ def test_a_wake_word_release_holds_2_s_clips_and_a_datasheet_that_says_so(tmp_pa
     release = release_build(release_id=release_create(campaign=campaign, name="v1").id)
     assert release.state == "succeeded", release.error
     with default_storage.open(release.archive.name, "rb") as f, tarfile.open(fileobj=f, mode="r:gz") as tar:
-        files = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+        files = {m.name.removeprefix("jarvis-v1/"): tar.extractfile(m).read() for m in tar.getmembers()}
+    assert "manifest.tsv" in files  # under the release's one top-level folder
     clips = {
         name: sf.info(io.BytesIO(data))
         for name, data in files.items()

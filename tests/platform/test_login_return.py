@@ -23,3 +23,19 @@ def test_the_nav_login_returns_to_the_page_it_was_pressed_on():
 def test_the_login_page_links_to_itself_without_a_loop():
     page = Client().get("/accounts/login/").content.decode()
     assert 'href="/accounts/login/" id="nav-login"' in page
+
+
+def test_sign_up_has_plain_help_and_each_error_beside_its_field():
+    client = Client()
+    page = client.get("/accounts/signup/").content.decode()
+    assert "A few words in a row work well." in page and "<ul><li>Your password" not in page  # no rule list
+    assert 'class="form-field"' in page and 'id="id_password1-help"' in page
+    bad = client.post(
+        "/accounts/signup/",
+        {"username": "dev", "email": "dev@example.org", "password1": "password", "password2": "password"},
+    )
+    html = bad.content.decode()
+    field = html[html.index('<label for="id_password2">') : html.index('id="id_password2-help"')]
+    assert bad.status_code == 400 and "This password is too common." in field  # beside the field it is about
+    login = client.get("/accounts/login/").content.decode()
+    assert 'class="form-field"' in login and '<label for="id_username">' in login

@@ -111,12 +111,22 @@ def test_a_false_wake_donated_as_negative_audio_is_the_volunteers_until_they_era
     assert listed["kind"] == "speech" and listed["campaign"] == SLUG
     assert archive.read(listed["audio"]) == canonical
 
+    # My data lists it with a player that serves it to them, and to no one else
+    page = volunteer.get("/my-data/").content.decode()
+    audio_url = f"/my-data/donated/{negative.id}/audio/"
+    assert f'data-negative-id="{negative.id}"' in page and f'src="{audio_url}"' in page
+    assert b"".join(volunteer.get(audio_url).streaming_content) == canonical
+    stranger = Client()
+    give_consent(stranger, SLUG)
+    assert stranger.get(audio_url).status_code == 404 and Client().get(audio_url).status_code == 404
+
     digest = sha256(canonical)
     assert digest in stored_digests(settings.MEDIA_ROOT)
     with django_capture_on_commit_callbacks(execute=True):
         assert volunteer.delete("/api/me/").status_code == 200
     assert left_behind(settings.MEDIA_ROOT, {digest}) == {}
     assert not NegativeAudio.objects.filter(name=negative.name).exists()
+    assert volunteer.get(audio_url).status_code == 404
 
 
 def test_donating_needs_the_campaigns_current_consent_and_stores_nothing_without_it(job, settings):

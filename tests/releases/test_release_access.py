@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from collector.models import Clip
 from releases.build import release_build
 from releases.models import Download, Release, TermsAcceptance
 from releases.services import release_create
-from tests.releases.test_releases import built
+from tests.releases.test_releases import built, unpack
 from training import jobs
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,17 @@ def test_the_pages_walk_a_new_developer_from_sign_up_to_the_file(campaign_with_s
     assert "v1" in listing and "300 clips from 30 speakers" in listing and "Create an account" in listing
     detail = browser.get(f"/releases/{release.id}/").content.decode()
     assert "<h2>Composition</h2>" in detail and "## " not in detail and release.archive_sha256 in detail
+    # the composition drawn: one bar per keyword with clips, its segments the clips of each split
+    manifest = [line.split("\t") for line in unpack(release)["manifest.tsv"].decode().splitlines()]
+    column = {name: i for i, name in enumerate(manifest[0])}
+    counts = Counter((row[column["keyword"]], row[column["split"]]) for row in manifest[1:])
+    bars = re.findall(r'<tr data-keyword="([^"]+)">(.*?)</tr>', detail, re.S)
+    assert sorted(k for k, _ in bars) == sorted({k for k, _ in counts}) and len(bars) == 5
+    for keyword, row in bars:
+        drawn = dict(re.findall(r'title="(\w+): (\d+)"', row))
+        splits = ("training", "validation", "testing")
+        assert {s: int(n) for s, n in drawn.items()} == {s: counts[keyword, s] for s in splits}
+    assert 'data-field="gender"' in detail
 
     step = browser.get(f"/releases/{release.id}/download")
     assert step.status_code == 302 and step["Location"] == f"/accounts/login/?next=/releases/{release.id}/download"

@@ -6,8 +6,10 @@ import csv
 import hashlib
 import io
 import re
+import subprocess
 import tarfile
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,14 +45,30 @@ def unpack(release: Release) -> dict[str, bytes]:
         data = f.read()
     assert hashlib.sha256(data).hexdigest() == release.archive_sha256 and len(data) == release.archive_bytes
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+        members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+    root = f"{release.campaign.slug}-{release.name}/"  # one top-level folder, named as the file is
+    assert members and all(name.startswith(root) for name in members), sorted(members)[:5]
+    return {name.removeprefix(root): data for name, data in members.items()}
+
+
+def sha256sum_check(release: Release, tmp_path: Path) -> str:
+    """Unpack the archive as a developer would and run coreutils' `sha256sum -c` in its folder."""
+    with default_storage.open(release.archive.name, "rb") as f, tarfile.open(fileobj=f, mode="r:gz") as tar:
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    [folder] = list((tmp_path / "unpacked").iterdir())
+    assert folder.name == f"{release.campaign.slug}-{release.name}"
+    done = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    return done.stdout
 
 
 def table(files: dict[str, bytes], name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(files[name].decode()), delimiter="\t"))
 
 
-def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, django_capture_on_commit_callbacks):
+def test_two_releases_with_an_erasure_between_them(
+    campaign_with_speakers, django_capture_on_commit_callbacks, tmp_path
+):
     campaign = campaign_with_speakers
     rejected = clip_recorded(campaign, keyword="yes")
     for _ in range(2):
@@ -82,6 +100,8 @@ def test_two_releases_with_an_erasure_between_them(campaign_with_speakers, djang
     sums = dict(reversed(line.split("  ", 1)) for line in v1["SHA256SUMS"].decode().splitlines())
     assert set(sums) == set(v1) - {"SHA256SUMS"}
     assert all(hashlib.sha256(v1[path]).hexdigest() == digest for path, digest in sums.items())
+    checked = sha256sum_check(first, tmp_path)  # and coreutils agrees, in the folder the archive unpacks into
+    assert checked.count(": OK\n") == len(sums)
 
     manifest = table(v1, "manifest.tsv")
     assert list(manifest[0]) == MANIFEST_COLUMNS and sorted(r["path"] for r in manifest) == wavs

@@ -7,6 +7,7 @@
   "use strict";
 
   const Chorus = (window.Chorus = window.Chorus || {});
+  const { gettext, interpolate } = window; // Django's JavaScript catalog (/jsi18n/), loaded by base.html
 
   function cookie(name) {
     for (const part of document.cookie ? document.cookie.split("; ") : []) {
@@ -52,12 +53,12 @@
     try {
       response = await fetch(url, { method, headers, body, credentials: "same-origin" });
     } catch (err) {
-      throw new ApiError("Could not reach the server. Check your connection and try again.", { code: "network" });
+      throw new ApiError(gettext("Could not reach the server. Check your connection and try again."), { code: "network" });
     }
     const isJson = (response.headers.get("Content-Type") || "").includes("json");
     const data = response.status === 204 || !isJson ? null : await response.json().catch(() => null);
     if (!response.ok) {
-      const detail = data && data.detail ? String(data.detail) : `The server answered ${response.status} ${response.statusText}.`.replace(" .", ".");
+      const detail = data && data.detail ? String(data.detail) : interpolate(gettext("The server answered %(status)s."), { status: `${response.status} ${response.statusText}`.trim() }, true);
       throw new ApiError(detail, {
         status: response.status,
         code: (data && data.error) || `http_${response.status}`,

@@ -12,6 +12,7 @@
 
   const { api, ApiError, ui } = window.Chorus;
   const { sentence } = ui;
+  const { gettext, interpolate } = window; // Django's JavaScript catalog (/jsi18n/), loaded by base.html
 
   const root = document.getElementById("reviewer");
   if (!root) return;
@@ -86,7 +87,7 @@
     el.reportSubmit.disabled = !ready;
     el.count.textContent = String(state.answered);
     el.progress.value = Math.min(state.answered, GOAL);
-    el.progress.setAttribute("aria-valuetext", `${state.answered} of ${GOAL} answers`);
+    el.progress.setAttribute("aria-valuetext", interpolate(gettext("%(answered)s of %(goal)s answers"), { answered: state.answered, goal: GOAL }, true));
     el.done.hidden = state.answered < GOAL;
     root.dataset.phase = state.phase;
     root.dataset.heard = String(state.heard);
@@ -106,7 +107,7 @@
     el.audio.load();
     if (state.audioUrl) URL.revokeObjectURL(state.audioUrl);
     Object.assign(state, { clip: null, audioUrl: null, samples: null, peaks: null, heard: false });
-    el.playLabel.textContent = "Play";
+    el.playLabel.textContent = gettext("Play");
     delete root.dataset.clipId;
   }
 
@@ -115,11 +116,11 @@
     try {
       response = await fetch(url, { credentials: "same-origin" });
     } catch (err) {
-      throw new ApiError("Could not reach the server. Check your connection and try again.", { code: "network" });
+      throw new ApiError(gettext("Could not reach the server. Check your connection and try again."), { code: "network" });
     }
     if (!response.ok) {
       const data = await response.json().catch(() => null);
-      throw new ApiError(data && data.detail ? String(data.detail) : `The server answered ${response.status}.`, {
+      throw new ApiError(data && data.detail ? String(data.detail) : interpolate(gettext("The server answered %(status)s."), { status: response.status }, true), {
         status: response.status,
         code: (data && data.error) || `http_${response.status}`,
       });
@@ -146,7 +147,7 @@
       clip = await api(urls.next);
     } catch (err) {
       if (seq !== state.loadSeq) return;
-      failLoad(err, "Could not load a recording");
+      failLoad(err, gettext("Could not load a recording"));
       return;
     }
     if (seq !== state.loadSeq) return;
@@ -158,7 +159,7 @@
     root.dataset.clipId = clip.id;
     showStanding(clip.standing);
     el.keyword.textContent = clip.keyword;
-    el.canvas.setAttribute("aria-label", `Waveform of a ${clip.duration_s.toFixed(1)} second recording`);
+    el.canvas.setAttribute("aria-label", interpolate(gettext("Waveform of a %(seconds)s second recording"), { seconds: ui.number(clip.duration_s, 1) }, true));
     let bytes;
     try {
       bytes = await fetchAudio(clip.audio_url);
@@ -168,7 +169,7 @@
         state.moveOns += 1;
         loadNext(`${sentence(err.message)} `);
       } else {
-        failLoad(err, "Could not load the recording's audio");
+        failLoad(err, gettext("Could not load the recording's audio"));
       }
       return;
     }
@@ -180,20 +181,20 @@
       state.samples = await decode(bytes.slice(0));
     } catch (err) {
       state.samples = null;
-      note = " (The waveform could not be drawn, but you can still play it.)";
+      note = ` ${gettext("(The waveform could not be drawn, but you can still play it.)")}`;
     }
     if (seq !== state.loadSeq) return;
     drawWaveform(0);
     setPhase("ready");
-    say(`${lead}Does this clip say “${clip.keyword}”? Press Play (P) to listen.${note}`, lead ? "ok" : "info");
+    say(`${lead}${interpolate(gettext("Does this clip say “%(word)s”? Press Play (P) to listen."), { word: clip.keyword }, true)}${note}`, lead ? "ok" : "info");
   }
 
   function failLoad(err, what) {
     setPhase("error");
     if (err.status === 403 && err.code === "consent_required") {
-      say(sentence(err.message), "error", { href: urls.consent, text: "Open the consent form" });
+      say(sentence(err.message), "error", { href: urls.consent, text: gettext("Open the consent form") });
     } else {
-      say(`${what}: ${err.message}`, "error", { text: "Try again", onClick: () => loadNext() });
+      say(interpolate(gettext("%(what)s: %(error)s"), { what, error: err.message }, true), "error", { text: gettext("Try again"), onClick: () => loadNext() });
     }
   }
 
@@ -202,7 +203,7 @@
     el.keyword.textContent = "—";
     el.clipBox.hidden = true;
     el.empty.hidden = false;
-    say(`${lead}Nothing left to review right now.`, lead ? "ok" : "info");
+    say(`${lead}${gettext("Nothing left to review right now.")}`, lead ? "ok" : "info");
     el.empty.focus();
   }
 
@@ -279,24 +280,24 @@
       return;
     }
     if (el.audio.ended) el.audio.currentTime = 0;
-    el.audio.play().catch((err) => say(`Playback failed: ${err.message}`, "error"));
+    el.audio.play().catch((err) => say(interpolate(gettext("Playback failed: %(error)s"), { error: err.message }, true), "error"));
   }
 
   el.audio.addEventListener("play", () => {
-    el.playLabel.textContent = "Pause";
+    el.playLabel.textContent = gettext("Pause");
     requestAnimationFrame(animate);
   });
   el.audio.addEventListener("pause", () => {
-    el.playLabel.textContent = el.audio.ended ? "Play again" : "Play";
+    el.playLabel.textContent = el.audio.ended ? gettext("Play again") : gettext("Play");
     drawWaveform(el.audio.ended ? 1 : el.audio.currentTime / clipDuration());
   });
   el.audio.addEventListener("ended", () => {
-    el.playLabel.textContent = "Play again";
+    el.playLabel.textContent = gettext("Play again");
     drawWaveform(1);
     if (!state.clip || state.heard) return;
     state.heard = true;
     render();
-    say(`Does it say “${state.clip.keyword}”? Yes (Y) or No (N).`);
+    say(interpolate(gettext("Does it say “%(word)s”? Yes (Y) or No (N)."), { word: state.clip.keyword }, true));
   });
 
   // Whether this voter's answers count yet, and why not (the server's sentence).
@@ -334,19 +335,19 @@
     if (kind !== "skip") state.answered += 1; // skipping is passing the clip on, not answering it
     sessionStorage.setItem(countKey, String(state.answered));
     const thanks = {
-      valid: `Thanks: you said yes to “${clip.keyword}”.`,
-      invalid: `Thanks: you said no to “${clip.keyword}”.`,
-      skip: "Skipped.",
-      report: "Thanks, the clip was reported.",
+      valid: interpolate(gettext("Thanks: you said yes to “%(word)s”."), { word: clip.keyword }, true),
+      invalid: interpolate(gettext("Thanks: you said no to “%(word)s”."), { word: clip.keyword }, true),
+      skip: gettext("Skipped."),
+      report: gettext("Thanks, the clip was reported."),
     }[kind];
-    const goal = state.answered === GOAL ? ` That makes ${GOAL}: great work! Keep going or take a break.` : "";
+    const goal = state.answered === GOAL ? ` ${interpolate(gettext("That makes %(goal)s: great work! Keep going or take a break."), { goal: GOAL }, true)}` : "";
     loadNext(`${thanks}${goal} `);
     return null;
   }
 
   function showVoteError(err) {
     if (err.status === 403 && err.code === "consent_required") {
-      say(sentence(err.message), "error", { href: urls.consent, text: "Open the consent form" });
+      say(sentence(err.message), "error", { href: urls.consent, text: gettext("Open the consent form") });
     } else {
       say(sentence(err.message), "error");
     }
@@ -355,7 +356,7 @@
   async function answer(kind) {
     if (state.phase !== "ready") return;
     if ((kind === "valid" || kind === "invalid") && !state.heard) {
-      say("Listen to the whole clip first: Yes and No unlock once it has played to the end. Press P to play it.", "warning");
+      say(gettext("Listen to the whole clip first: Yes and No unlock once it has played to the end. Press P to play it."), "warning");
       return;
     }
     const err = await send(kind);
@@ -392,12 +393,12 @@
     const chosen = el.panel.querySelector("input[name='reason']:checked");
     const note = el.note.value.trim();
     if (!chosen) {
-      reportError("Choose what is wrong with the clip.");
+      reportError(gettext("Choose what is wrong with the clip."));
       el.panel.querySelector("input[name='reason']").focus();
       return;
     }
     if (chosen.value === "other" && !note) {
-      reportError("With “Other”, please say in the note what is wrong.");
+      reportError(gettext("With “Other”, please say in the note what is wrong."));
       el.note.focus();
       return;
     }

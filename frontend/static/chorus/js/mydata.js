@@ -4,46 +4,43 @@
 
   const { api, ui } = window.Chorus;
   const { node, dateFormat } = ui;
+  const { gettext, ngettext, interpolate } = window; // Django's JavaScript catalog (/jsi18n/), loaded by base.html
   const root = document.getElementById("my-data");
   if (!root) return;
   const list = document.getElementById("clips");
   const status = document.getElementById("status");
 
   const STATUS_LABELS = {
-    pending: "waiting for review",
-    valid: "accepted",
-    invalid: "not used in the dataset",
-    other: "undecided: reviewers disagreed",
+    pending: gettext("waiting for review"),
+    valid: gettext("accepted"),
+    invalid: gettext("not used in the dataset"),
+    other: gettext("undecided: reviewers disagreed"),
   };
-  const BY_WHOM = { votes: "by reviewers", admin: "by a moderator" };
+  const BY_WHOM = { votes: gettext("by reviewers"), admin: gettext("by a moderator") };
   const say = ui.statusLine(status);
-
-  function describeCount(n) {
-    return n === 1 ? "1 recording" : `${n} recordings`;
-  }
 
   /** The clip's state in words, and a key for styling: `automatic` is the upload pre-screen. */
   function clipState(clip) {
     if (clip.status_reason === "automatic") {
-      return { key: "automatic", text: "automatically set aside: too quiet or too short" };
+      return { key: "automatic", text: gettext("automatically set aside: too quiet or too short") };
     }
     const label = STATUS_LABELS[clip.status] || clip.status;
     const byWhom = clip.status === "valid" || clip.status === "invalid" ? BY_WHOM[clip.status_reason] : null;
-    return { key: clip.status, text: byWhom ? `${label} (${byWhom})` : label };
+    return { key: clip.status, text: byWhom ? interpolate(gettext("%(state)s (%(by)s)"), { state: label, by: byWhom }, true) : label };
   }
 
   function reviewReasons(clip) {
     const reasons = clip.review_reasons || [];
     if (!reasons.length) return [];
     const list = node("ul", { className: "review-reasons" });
-    list.setAttribute("aria-label", "What reviewers said about it");
+    list.setAttribute("aria-label", gettext("What reviewers said about it"));
     for (const r of reasons) {
       const item = node("li", { textContent: r.count > 1 ? `${r.label} × ${r.count}` : r.label });
       item.dataset.reason = r.reason;
       item.dataset.count = String(r.count);
       list.append(item);
     }
-    return [node("div", { className: "review-notes" }, node("span", { className: "meta", textContent: "Reviewers noted: " }), list)];
+    return [node("div", { className: "review-notes" }, node("span", { className: "meta", textContent: gettext("Reviewers noted:") + " " }), list)];
   }
 
   function clipItem(clip) {
@@ -53,9 +50,9 @@
     state.dataset.state = key;
     const when = node("time", { dateTime: clip.created_at, textContent: dateFormat.format(created) });
     const player = node("audio", { controls: true, preload: "metadata", src: clip.audio_url });
-    player.setAttribute("aria-label", `Recording of “${clip.keyword}”`);
-    const remove = node("button", { type: "button", className: "button danger delete-clip", textContent: "Delete" });
-    remove.setAttribute("aria-label", `Delete the recording of “${clip.keyword}” from ${dateFormat.format(created)}`);
+    player.setAttribute("aria-label", interpolate(gettext("Recording of “%(word)s”"), { word: clip.keyword }, true));
+    const remove = node("button", { type: "button", className: "button danger delete-clip", textContent: gettext("Delete") });
+    remove.setAttribute("aria-label", interpolate(gettext("Delete the recording of “%(word)s” from %(date)s"), { word: clip.keyword, date: dateFormat.format(created) }, true));
     const item = node(
       "li",
       { className: "card clip" },
@@ -83,29 +80,30 @@
     try {
       const clips = await api(root.dataset.clipsUrl);
       list.replaceChildren(...clips.map(clipItem));
-      say(clips.length ? `You have ${describeCount(clips.length)}.` : "You have no recordings yet.");
+      say(clips.length ? interpolate(ngettext("You have %(count)s recording.", "You have %(count)s recordings.", clips.length), { count: clips.length }, true) : gettext("You have no recordings yet."));
     } catch (err) {
-      say(`Could not load your recordings: ${err.message}`, "error");
+      say(interpolate(gettext("Could not load your recordings: %(error)s"), { error: err.message }, true), "error");
     }
   }
 
   async function deleteClip(clip, item, button) {
-    if (!window.confirm(`Delete your recording of “${clip.keyword}”? This cannot be undone.`)) return;
+    if (!window.confirm(interpolate(gettext("Delete your recording of “%(word)s”? This cannot be undone."), { word: clip.keyword }, true))) return;
     button.disabled = true;
     try {
       await api(`${root.dataset.clipsUrl}${clip.id}/`, { method: "DELETE" });
     } catch (err) {
       button.disabled = false;
-      say(`Could not delete it: ${err.message}`, "error");
+      say(interpolate(gettext("Could not delete it: %(error)s"), { error: err.message }, true), "error");
       return;
     }
     item.remove();
     const left = list.children.length;
-    say(`Deleted the recording of “${clip.keyword}”. ${left ? `You have ${describeCount(left)} left.` : "You have no recordings left."}`, "ok");
+    const remaining = left ? interpolate(ngettext("You have %(count)s recording left.", "You have %(count)s recordings left.", left), { count: left }, true) : gettext("You have no recordings left.");
+    say(`${interpolate(gettext("Deleted the recording of “%(word)s”."), { word: clip.keyword }, true)} ${remaining}`, "ok");
   }
 
   async function deleteEverything() {
-    const question = "Delete ALL your data: every recording, your answers about you and your consents? This cannot be undone.";
+    const question = gettext("Delete ALL your data: every recording, your answers about you and your consents? This cannot be undone.");
     if (!window.confirm(question)) return;
     const button = document.getElementById("delete-all");
     button.disabled = true;
@@ -114,14 +112,14 @@
       result = await api(root.dataset.meUrl, { method: "DELETE" });
     } catch (err) {
       button.disabled = false;
-      say(`Could not delete your data: ${err.message}`, "error");
+      say(interpolate(gettext("Could not delete your data: %(error)s"), { error: err.message }, true), "error");
       return;
     }
     list.querySelectorAll("audio").forEach((player) => player.pause());
     root.remove();
     const done = document.getElementById("deleted");
     document.getElementById("deleted-summary").textContent =
-      `Deleted ${describeCount(result.deleted_clips)}, your answers about you and your consents.`;
+      interpolate(ngettext("Deleted %(count)s recording, your answers about you and your consents.", "Deleted %(count)s recordings, your answers about you and your consents.", result.deleted_clips), { count: result.deleted_clips }, true);
     done.hidden = false;
     done.focus();
   }

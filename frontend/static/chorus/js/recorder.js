@@ -13,22 +13,23 @@
   const NO_AUDIO_TIMEOUT_MS = 4000;
   const LEVEL_FLOOR_DB = -60;
   const UNSUPPORTED = "unsupported";
+  const { gettext, interpolate } = window; // Django's JavaScript catalog (/jsi18n/), loaded by base.html
 
   function micErrorMessage(err) {
     if (err && err.message === UNSUPPORTED) {
-      return "This browser cannot record here: it needs microphone access and AudioWorklet (a current Chrome, Edge, Firefox or Safari, over HTTPS).";
+      return gettext("This browser cannot record here: it needs microphone access and AudioWorklet (a current Chrome, Edge, Firefox or Safari, over HTTPS).");
     }
     switch (err && err.name) {
       case "NotAllowedError":
       case "SecurityError":
-        return "Microphone access was denied. Allow this site to use the microphone (in the browser's address bar or site settings), then press Record again.";
+        return gettext("Microphone access was denied. Allow this site to use the microphone (in the browser's address bar or site settings), then press Record again.");
       case "NotFoundError":
       case "OverconstrainedError":
-        return "No microphone was found. Connect one, then press Record again.";
+        return gettext("No microphone was found. Connect one, then press Record again.");
       case "NotReadableError":
-        return "The microphone could not be opened: another application may be using it.";
+        return gettext("The microphone could not be opened: another application may be using it.");
       default:
-        return `The microphone could not be opened (${(err && err.message) || err}).`;
+        return interpolate(gettext("The microphone could not be opened (%(error)s)."), { error: (err && err.message) || err }, true);
     }
   }
 
@@ -83,7 +84,7 @@
     function close() {
       if (mic.capture) {
         clearTimeout(mic.capture.timer);
-        mic.capture.reject(new Error("the microphone closed"));
+        mic.capture.reject(new Error(gettext("the microphone closed")));
       }
       if (mic.stream) mic.stream.getTracks().forEach((t) => t.stop());
       if (mic.ctx) mic.ctx.close();
@@ -128,7 +129,7 @@
         const needed = Math.round(seconds * mic.ctx.sampleRate);
         const timer = setTimeout(() => {
           mic.capture = null;
-          reject(new Error("the microphone sent no sound"));
+          reject(new Error(gettext("the microphone sent no sound")));
         }, seconds * 1000 + NO_AUDIO_TIMEOUT_MS);
         mic.capture = { chunks: [], length: 0, needed, resolve, reject, timer };
       });
@@ -143,7 +144,7 @@
       level.classList.toggle("hot", mic.peak >= 0.98);
       if (now - lastAria > 500) {
         level.setAttribute("aria-valuenow", String(percent));
-        level.setAttribute("aria-valuetext", mic.peak >= 0.98 ? `${percent}%, too loud` : `${percent}%`);
+        level.setAttribute("aria-valuetext", mic.peak >= 0.98 ? interpolate(gettext("%(level)s, too loud"), { level: `${percent}%` }, true) : `${percent}%`);
         lastAria = now;
       }
       requestAnimationFrame(drawLevel);

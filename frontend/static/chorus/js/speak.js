@@ -8,6 +8,7 @@
   "use strict";
 
   const { api, audio, recorder, ui } = window.Chorus;
+  const { gettext, interpolate } = window; // Django's JavaScript catalog (/jsi18n/), loaded by base.html
 
   const COUNTDOWN_FROM = 3;
   const COUNTDOWN_STEP_MS = 800;
@@ -33,6 +34,8 @@
     submit: $("submit"),
     skip: $("skip"),
     count: $("session-count"),
+    progress: $("session-progress"),
+    done: $("session-done"),
   };
   const urls = {
     prompt: root.dataset.promptUrl,
@@ -59,11 +62,16 @@
     const haveTake = p === "review" && state.take !== null;
     const blocked = Date.now() < state.blockedUntil;
     el.record.disabled = !state.prompt || !(p === "idle" || p === "review");
-    el.recordLabel.textContent = haveTake ? "Re-record" : "Record";
+    el.recordLabel.textContent = haveTake ? gettext("Re-record") : gettext("Record");
     el.play.disabled = !haveTake;
     el.submit.disabled = !haveTake || blocked;
     el.skip.disabled = !state.prompt || !(p === "idle" || p === "review");
     el.count.textContent = String(state.submitted);
+    if (el.progress) {
+      // the session goal: a bar toward it, and a word of thanks once it is reached
+      el.progress.value = Math.min(state.submitted, Number(el.progress.max));
+      el.done.hidden = state.submitted < Number(el.progress.max);
+    }
     root.dataset.phase = p;
   }
 
@@ -87,7 +95,7 @@
       state.prompt = null;
       el.prompt.textContent = "—";
       setPhase("idle");
-      say(`Could not load the next word: ${err.message}`, "error");
+      say(interpolate(gettext("Could not load the next word: %(error)s"), { error: err.message }, true), "error");
       return false;
     }
   }
@@ -99,7 +107,7 @@
     level: el.level,
     levelBar: el.levelBar,
     progressBar: el.progressBar,
-    onDisconnected: () => say("The microphone was disconnected. Press Record to open it again.", "error"),
+    onDisconnected: () => say(gettext("The microphone was disconnected. Press Record to open it again."), "error"),
   });
 
   // ---- takes ---------------------------------------------------------------------------------
@@ -120,7 +128,7 @@
     discardTake();
     setPhase("opening");
     try {
-      if (!mic.isOpen) say("Opening the microphone…");
+      if (!mic.isOpen) say(gettext("Opening the microphone…"));
       await mic.open();
     } catch (err) {
       setPhase("idle");
@@ -128,16 +136,16 @@
       return;
     }
     setPhase("countdown");
-    say(`Get ready to say “${state.prompt.text}”.`);
+    say(interpolate(gettext("Get ready to say “%(word)s”."), { word: state.prompt.text }, true));
     for (let n = COUNTDOWN_FROM; n > 0; n--) {
       el.countdown.textContent = String(n);
       await sleep(COUNTDOWN_STEP_MS);
     }
     setPhase("recording");
-    el.countdown.textContent = "Speak!";
+    el.countdown.textContent = gettext("Speak!");
     el.progressBar.style.width = "0%";
     el.progress.hidden = false;
-    say(`Recording: say “${state.prompt.text}” now.`);
+    say(interpolate(gettext("Recording: say “%(word)s” now."), { word: state.prompt.text }, true));
     let samples;
     try {
       samples = await mic.capture(TAKE_S);
@@ -145,7 +153,7 @@
       el.countdown.textContent = "";
       el.progress.hidden = true;
       setPhase("idle");
-      say(`Recording failed: ${err.message}. Press Record to try again.`, "error");
+      say(interpolate(gettext("Recording failed: %(error)s. Press Record to try again."), { error: err.message }, true), "error");
       return;
     }
     el.countdown.textContent = "";
@@ -157,17 +165,17 @@
     el.take.src = take.url;
     el.quiet.hidden = !take.tooQuiet;
     if (take.tooQuiet) {
-      el.quiet.textContent = "This take is very quiet: it may be left out of the dataset. Move closer to the microphone and re-record, or submit it anyway.";
+      el.quiet.textContent = gettext("This take is very quiet: it may be left out of the dataset. Move closer to the microphone and re-record, or submit it anyway.");
     }
     setPhase("review");
-    say(take.tooQuiet ? "Take recorded, but it is too quiet. Re-record (R) or submit anyway (Enter)." : "Take recorded. Play it (P), submit it (Enter) or re-record (R).", take.tooQuiet ? "warning" : "info");
+    say(take.tooQuiet ? gettext("Take recorded, but it is too quiet. Re-record (R) or submit anyway (Enter).") : gettext("Take recorded. Play it (P), submit it (Enter) or re-record (R)."), take.tooQuiet ? "warning" : "info");
     el.submit.focus();
   }
 
   function play() {
     if (state.phase !== "review" || !state.take) return;
     el.take.currentTime = 0;
-    el.take.play().catch((err) => say(`Playback failed: ${err.message}`, "error"));
+    el.take.play().catch((err) => say(interpolate(gettext("Playback failed: %(error)s"), { error: err.message }, true), "error"));
   }
 
   function blockFor(seconds) {
@@ -175,10 +183,10 @@
     const tick = () => {
       const left = Math.ceil((state.blockedUntil - Date.now()) / 1000);
       if (left > 0) {
-        say(`Too many recordings in a short time. You can submit again in ${left} s; your take is kept.`, "warning");
+        say(interpolate(gettext("Too many recordings in a short time. You can submit again in %(seconds)s s; your take is kept."), { seconds: left }, true), "warning");
         setTimeout(tick, 1000);
       } else {
-        say("You can submit again now.");
+        say(gettext("You can submit again now."));
       }
       render();
     };
@@ -192,7 +200,7 @@
     form.append("keyword", keyword);
     form.append("audio", state.take.blob, "take.wav");
     setPhase("submitting");
-    say("Uploading…");
+    say(gettext("Uploading…"));
     let clip;
     try {
       clip = await api(urls.upload, { method: "POST", body: form });
@@ -201,7 +209,7 @@
       if (err.status === 429) {
         blockFor(err.retryAfter || 10);
       } else if (err.status === 403) {
-        say(err.message, "error", { href: urls.consent, text: "Open the consent form" });
+        say(err.message, "error", { href: urls.consent, text: gettext("Open the consent form") });
       } else {
         say(err.message, "error");
       }
@@ -214,19 +222,19 @@
       // Saved, but Speech Commands would drop it: stay on this word so it can be said again.
       setPhase("idle");
       el.quiet.hidden = false;
-      el.quiet.textContent = `The server measured this “${clip.keyword}” as too quiet to use in the dataset. Press R to record it again, closer to the microphone, or S for the next word.`;
-      say(`Saved “${clip.keyword}”, but it is too quiet.`, "warning");
+      el.quiet.textContent = interpolate(gettext("The server measured this “%(word)s” as too quiet to use in the dataset. Press R to record it again, closer to the microphone, or S for the next word."), { word: clip.keyword }, true);
+      say(interpolate(gettext("Saved “%(word)s”, but it is too quiet."), { word: clip.keyword }, true), "warning");
       return;
     }
     const loaded = await loadPrompt(state.prompt.id);
-    if (loaded) say(`Saved “${clip.keyword}” (${ui.seconds(clip.duration_s)}). Thank you! Next word: “${state.prompt.text}”.`, "ok");
+    if (loaded) say(interpolate(gettext("Saved “%(word)s” (%(duration)s). Thank you! Next word: “%(next)s”."), { word: clip.keyword, duration: ui.seconds(clip.duration_s), next: state.prompt.text }, true), "ok");
   }
 
   async function skip() {
     if (!state.prompt || !(state.phase === "idle" || state.phase === "review")) return;
     const skipped = state.prompt.text;
     discardTake();
-    if (await loadPrompt(state.prompt.id)) say(`Skipped “${skipped}”. Next word: “${state.prompt.text}”.`);
+    if (await loadPrompt(state.prompt.id)) say(interpolate(gettext("Skipped “%(word)s”. Next word: “%(next)s”."), { word: skipped, next: state.prompt.text }, true));
   }
 
   // ---- wiring --------------------------------------------------------------------------------
@@ -253,6 +261,6 @@
 
   render();
   loadPrompt(null).then((loaded) => {
-    if (loaded) say(`First word: “${state.prompt.text}”. Press Record (R) and say it after the countdown. Your browser asks for the microphone the first time.`);
+    if (loaded) say(interpolate(gettext("First word: “%(word)s”. Press Record (R) and say it after the countdown. Your browser asks for the microphone the first time."), { word: state.prompt.text }, true));
   });
 })();

@@ -10,8 +10,10 @@
   const Chorus = (window.Chorus = window.Chorus || {});
 
   const DASH = "–";
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-  const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  // Dates and numbers in the page's language (<html lang>, set from the language Django chose).
+  const LOCALE = document.documentElement.lang || undefined;
+  const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
+  const integerFormat = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
 
   // ---- elements ------------------------------------------------------------------------------
 
@@ -94,9 +96,14 @@
     return minutes ? `${Math.floor(s / 3600)} h ${minutes} min` : `${Math.floor(s / 3600)} h`;
   }
 
+  /** 1.5 -> "1.50" in English, "1,50" in French: fixed digits in the page's language. */
+  function number(value, digits = 2) {
+    return new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(value);
+  }
+
   /** A clip's length: 1.5 -> "1.50 s". */
   function seconds(value, digits = 2) {
-    return `${value.toFixed(digits)} s`;
+    return `${number(value, digits)} s`;
   }
 
   // ---- canvas --------------------------------------------------------------------------------
@@ -159,6 +166,7 @@
     integer,
     date,
     duration,
+    number,
     seconds,
     fitCanvas,
     ignoredKey,
