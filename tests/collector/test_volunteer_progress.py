@@ -29,6 +29,9 @@ def test_the_speak_page_shows_the_session_goal_their_totals_and_the_campaigns_pr
     target = sum(k.target for k in core)
     assert target > 0 and f"The campaign: 1 of {target} validated clips it aims for" in page
     assert re.search(rf'<progress id="campaign-progress" max="{target}" value="1"', page)
+    # the prompt is in the campaign's language and takes its direction from the word (Arabic reads right to left)
+    lang = demo_campaign.language.code
+    assert f'<p class="prompt" id="prompt" aria-describedby="prompt-label" lang="{lang}" dir="auto">' in page
 
 
 def test_the_review_page_shows_their_check_clip_accuracy_and_agreement(demo_campaign):
