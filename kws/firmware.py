@@ -377,14 +377,17 @@ every inference. Speak about 30 cm from the board; the microphone gain is set in
 """
 
 
-def _sketch_static_files() -> dict[str, bytes]:
+def sketch_static_files(sketch: str = SKETCH_NAME, shared: Sequence[str] = ()) -> dict[str, bytes]:
+    """The hand-written files of firmware/<sketch>/, the `shared` ones of the commands sketch beside them, and the
+    portable core under src/, as a package ships them: {path under <sketch>/: bytes}."""
     files = {}
-    sketch_dir = FIRMWARE_DIR / SKETCH_NAME
-    for path in sorted(sketch_dir.iterdir()):
+    for path in sorted((FIRMWARE_DIR / sketch).iterdir()):
         if path.is_file() and path.suffix in SKETCH_SUFFIXES:
-            files[f"{SKETCH_NAME}/{path.name}"] = path.read_bytes()
+            files[f"{sketch}/{path.name}"] = path.read_bytes()
+    for name in shared:
+        files[f"{sketch}/{name}"] = (FIRMWARE_DIR / SKETCH_NAME / name).read_bytes()
     for name in CORE_FILES:
-        files[f"{SKETCH_NAME}/src/{name}"] = (FIRMWARE_DIR / "src" / name).read_bytes()
+        files[f"{sketch}/src/{name}"] = (FIRMWARE_DIR / "src" / name).read_bytes()
     return files
 
 
@@ -416,7 +419,7 @@ def render_sketch(
         ops=ops,
         model_bytes=len(model_int8),
     )
-    files = _sketch_static_files()
+    files = sketch_static_files()
     files[f"{SKETCH_NAME}/model_settings.h"] = header.encode()
     # .cpp, not .cc: the Arduino builder compiles .c/.cpp/.S in the sketch folder
     files[f"{SKETCH_NAME}/model_data.cpp"] = c_array.model_source(model_int8).encode()

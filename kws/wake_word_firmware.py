@@ -129,15 +129,7 @@ def render_wake_word_sketch(
         ops=ops,
         model_bytes=len(model_int8),
     )
-    files = {}
-    own = firmware.FIRMWARE_DIR / WAKE_SKETCH_NAME
-    for path in sorted(own.iterdir()):
-        if path.is_file() and path.suffix in firmware.SKETCH_SUFFIXES:
-            files[f"{WAKE_SKETCH_NAME}/{path.name}"] = path.read_bytes()
-    for name in SHARED_SKETCH_FILES:
-        files[f"{WAKE_SKETCH_NAME}/{name}"] = (firmware.FIRMWARE_DIR / firmware.SKETCH_NAME / name).read_bytes()
-    for name in firmware.CORE_FILES:
-        files[f"{WAKE_SKETCH_NAME}/src/{name}"] = (firmware.FIRMWARE_DIR / "src" / name).read_bytes()
+    files = firmware.sketch_static_files(WAKE_SKETCH_NAME, SHARED_SKETCH_FILES)
     files[f"{WAKE_SKETCH_NAME}/model_settings.h"] = header.encode()
     files[f"{WAKE_SKETCH_NAME}/model_data.cpp"] = c_array.model_source(model_int8).encode()
     files[f"{WAKE_SKETCH_NAME}/model_data.h"] = c_array.model_header().encode()
